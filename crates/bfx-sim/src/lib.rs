@@ -1,0 +1,1 @@
+//! bfx-sim: local Bitfinex funding-market emulator (work in progress).

@@ -1,0 +1,1 @@
+//! Bitfinex API v2 client (work in progress).
