@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Inside dbus-run-session + Xvfb (see run.sh): unlock a fresh login keyring, then run the
+# WebDriver tests once per theme, each with its own tauri-driver.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+mkdir -p "$HOME/.local/share/keyrings"
+printf 'e2e-keyring-pw' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+DRIVER="$E2E_DRIVER_BIN"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+status=0
+for theme in light dark; do
+  port=$(free_port); native=$(free_port)
+  export E2E_THEME="$theme" E2E_DRIVER_URL="http://127.0.0.1:$port"
+  export YF_DATA_DIR="$HOME/data-$theme"
+  if [ "$theme" = dark ]; then export GTK_THEME="Adwaita:dark"; else export GTK_THEME="Adwaita"; fi
+  log="$E2E_SHOTS_DIR/tauri-driver-$theme.log"
+  "$DRIVER" --port "$port" --native-port "$native" >"$log" 2>&1 &
+  dpid=$!
+  for _ in $(seq 100); do curl -sf "$E2E_DRIVER_URL/status" >/dev/null 2>&1 && break; sleep 0.1; done
+  node --test --test-concurrency=1 "$HERE"/*.test.mjs || status=$?
+  kill "$dpid" 2>/dev/null || true
+  wait "$dpid" 2>/dev/null || true
+  [ $status -eq 0 ] || break
+done
+exit $status
