@@ -1,1 +1,105 @@
-pub fn run() {}
+//! Yieldsforge desktop shell: the main window, the tray, IPC commands and plugin setup.
+//!
+//! This crate holds no logic of its own. Every command is a one-line delegation to a plain
+//! crate (`api`, later `lender`, `vault`, `store`), which is where behaviour is written and
+//! tested without GTK/WebKit. What *is* tested here: that commands answer over IPC with the
+//! right payloads and that errors cross as `{ code, message }` (Tauri's mock runtime).
+
+mod commands;
+pub mod notify;
+mod tray;
+mod window;
+
+use std::path::PathBuf;
+
+use tauri::{Manager, RunEvent, Runtime};
+
+/// Where the app keeps its files, resolved once at start.
+#[derive(Debug, Clone)]
+pub struct AppPaths {
+    /// SQLite database, logs and shell preferences live here.
+    pub data_dir: PathBuf,
+}
+
+/// Registers state-free parts shared by the real app and the mock-runtime tests:
+/// the IPC command handler.
+pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::app_info,
+        commands::open_external
+    ])
+}
+
+/// The data directory: `YF_DATA_DIR` when set (tests, portable use), else the OS's app data dir.
+fn resolve_data_dir<R: Runtime>(
+    app: &tauri::App<R>,
+) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let dir = match std::env::var_os("YF_DATA_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => app.path().app_data_dir()?,
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Starts the desktop app and runs until the user quits from the tray.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("YF_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let builder = tauri::Builder::default()
+        // Registered first: a second launch must be caught before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            window::show_main(app);
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                // Size, position and maximized state; never visibility — the window is hidden
+                // while the app lives in the tray, and must still open on the next start.
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .setup(|app| {
+            let data_dir = resolve_data_dir(app)?;
+            tracing::info!(data_dir = %data_dir.display(), "starting Yieldsforge");
+            app.manage(AppPaths { data_dir });
+            app.manage(notify::Notifications(std::sync::Arc::new(
+                notify::PluginNotifier(app.handle().clone()),
+            )));
+            tray::create(app.handle())?;
+            Ok(())
+        })
+        .on_window_event(window::on_window_event);
+
+    let app = app_builder(builder)
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("Yieldsforge could not start: {e}");
+            std::process::exit(1);
+        });
+    app.run(|_app, event| {
+        // Closing the last window is not quitting: the app keeps lending from the tray.
+        // `code` is `None` when the exit was not asked for with `app.exit()` (tray → Quit).
+        if let RunEvent::ExitRequested {
+            code: None, api, ..
+        } = event
+        {
+            api.prevent_exit();
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests;

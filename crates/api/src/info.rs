@@ -59,7 +59,11 @@ mod tests {
         assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
         assert_eq!(info.data_dir, dir.path().display().to_string());
         // Tests run in the debug profile unless `--release` was given.
-        let expected = if cfg!(debug_assertions) { BuildProfile::Debug } else { BuildProfile::Release };
+        let expected = if cfg!(debug_assertions) {
+            BuildProfile::Debug
+        } else {
+            BuildProfile::Release
+        };
         assert_eq!(info.build_profile, expected);
         assert_eq!(info.os, std::env::consts::OS);
     }

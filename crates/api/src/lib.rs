@@ -10,7 +10,11 @@
 //! What does not: windows, tray, events or anything else that needs Tauri — that is `src-tauri`.
 
 mod error;
+mod external;
 mod info;
+mod prefs;
 
 pub use error::{ApiError, ErrorCode};
+pub use external::validate_external_url;
 pub use info::{AppInfo, BuildProfile, app_info};
+pub use prefs::{SHELL_PREFS_FILE, ShellPrefs};

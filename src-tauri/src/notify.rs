@@ -1,0 +1,31 @@
+//! OS notifications go through one seam, so tests can observe what the app would tell the user.
+
+use std::sync::Arc;
+
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_notification::NotificationExt;
+
+/// Something that can show the user a desktop notification.
+pub trait Notifier: Send + Sync + 'static {
+    /// Shows a notification; the error says why it could not be shown.
+    fn notify(&self, title: &str, body: &str) -> Result<(), String>;
+}
+
+/// The app's notifier, kept in Tauri's state.
+#[derive(Clone)]
+pub struct Notifications(pub Arc<dyn Notifier>);
+
+/// The real notifier: `tauri-plugin-notification` (libnotify on Linux, the OS centre elsewhere).
+pub struct PluginNotifier<R: Runtime>(pub AppHandle<R>);
+
+impl<R: Runtime> Notifier for PluginNotifier<R> {
+    fn notify(&self, title: &str, body: &str) -> Result<(), String> {
+        self.0
+            .notification()
+            .builder()
+            .title(title)
+            .body(body)
+            .show()
+            .map_err(|e| e.to_string())
+    }
+}
