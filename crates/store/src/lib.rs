@@ -1,0 +1,135 @@
+//! Yieldsforge's local database: one SQLite file (WAL) in the app's data directory.
+//!
+//! This crate owns the schema, its migrations and every query. It is not where decisions are
+//! made (that is `lender`), and it never holds secrets: the API secret lives only in the OS
+//! keychain (`vault`); here are only a key's fingerprint, masked form and permission snapshot.
+//!
+//! # Schema (migration 0001)
+//! | table | holds |
+//! |---|---|
+//! | `api_keys` | per key: SHA-256 fingerprint, label, masked key, permissions snapshot, when verified, which one is active |
+//! | `nonces` | the last nonce sent per key fingerprint (nonces must keep increasing across restarts) |
+//! | `settings` | named JSON settings |
+//!
+//! Migrations live in `migrations/NNNN_*.sql`, are applied in order inside a transaction, and
+//! each step has a test that upgrades a database holding data from the step before.
+//!
+//! # Failure behaviour
+//! Every write is one transaction: a crash mid-write leaves the previous state. A file that is
+//! not a database or is damaged gives [`StoreError::Corrupt`] and is left untouched; a file
+//! another process holds locked gives [`StoreError::Locked`].
+
+mod error;
+mod keys;
+mod migrations;
+mod nonces;
+mod settings;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use rusqlite::Connection;
+
+pub use error::StoreError;
+pub use keys::KeyRecord;
+pub use migrations::SCHEMA_VERSION;
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "yieldsforge.sqlite3";
+
+/// The database. Cheap to share behind an `Arc`; calls are serialized on one connection.
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) `dir/yieldsforge.sqlite3` and brings its schema up to date.
+    pub fn open_in_dir(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        })?;
+        Self::open(&dir.join(DB_FILE))
+    }
+
+    /// Opens (or creates) the database file at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let classify = |e: rusqlite::Error| StoreError::classify(e, Some(path));
+        if path.exists() {
+            // Look before touching: a damaged file must be left exactly as it is, and even
+            // switching the journal mode writes to the header.
+            let ro = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .map_err(classify)?;
+            ro.busy_timeout(Duration::from_secs(5)).map_err(classify)?;
+            let check: String = ro
+                .query_row("PRAGMA quick_check", [], |r| r.get(0))
+                .map_err(classify)?;
+            if check != "ok" {
+                return Err(StoreError::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: check,
+                });
+            }
+            let found: i64 = ro
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(classify)?;
+            if found as usize > SCHEMA_VERSION {
+                return Err(StoreError::TooNew {
+                    path: path.to_path_buf(),
+                    found: found as usize,
+                    known: SCHEMA_VERSION,
+                });
+            }
+        }
+        let mut conn = Connection::open(path).map_err(classify)?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(classify)?;
+        // WAL: readers never block the writer; synchronous=NORMAL is durable at checkpoints and
+        // never corrupts on power loss in WAL mode.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(classify)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(classify)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(classify)?;
+        migrations::migrate(&mut conn).map_err(|e| StoreError::from_migration(e, Some(path)))?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// A private in-memory database with the full schema (tests, dry runs).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let mut conn = Connection::open_in_memory().map_err(|e| StoreError::classify(e, None))?;
+        migrations::migrate(&mut conn).map_err(|e| StoreError::from_migration(e, None))?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            path: None,
+        })
+    }
+
+    /// The database file, if it is one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Runs `f` with the connection (inside the crate: queries live in their modules).
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.conn.lock();
+        f(&mut conn).map_err(|e| StoreError::classify(e, self.path.as_deref()))
+    }
+}
