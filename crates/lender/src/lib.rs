@@ -1,0 +1,19 @@
+//! The lending domain: what to offer, at which rate and period, and why money is idle.
+//!
+//! - [`planner`]: the pure strategy planner. Market snapshot + balances + own offers and
+//!   credits + settings + `now` → the offers to keep, cancel and submit, and the reason for
+//!   every idle amount. No I/O and no clock: the same inputs always give the same plan.
+//! - [`settings`]: per-currency strategy settings, the presets and their validation.
+//! - [`model`]: the plain domain types the planner speaks (the engine converts exchange data
+//!   into them).
+//!
+//! Money and rates are [`rust_decimal::Decimal`]; rates are daily fractions as on Bitfinex
+//! (0.0002 = 0.02 %/day). This crate never borrows: every amount it produces is positive.
+
+pub mod model;
+pub mod planner;
+pub mod settings;
+
+pub use model::*;
+pub use planner::{Plan, PlanInput, plan};
+pub use settings::{FieldError, PeriodThreshold, Preset, StrategySettings};

@@ -1,0 +1,625 @@
+//! The pure strategy planner.
+//!
+//! Given one currency's market, funding balance, the offers this app placed, its credits, the
+//! settings and the time, [`plan`] says which of our offers to keep, which to cancel and which
+//! to submit, and why any money stays idle. It does no I/O and reads no clock.
+//!
+//! How a plan is made:
+//! 1. **Capital** = available balance + what our own offers hold (we may move those).
+//!    The reserve is held back, and `max_to_lend` caps lent + offered.
+//! 2. **Target slots**: a ladder of `tranches` offers whose rates are read from the book at
+//!    cumulative depths spread between `gap_bottom_usd` and `gap_top_usd` (our own offers
+//!    are left out of the depth), never below the floor (`min_daily_rate`, and FRR × factor).
+//!    A `spike_fraction` share sits at the ladder's top rate × `spike_rate_multiplier`.
+//!    In FRR mode a single FRRDELTAVAR slot takes everything. Periods follow the rate
+//!    thresholds. Slots larger than `max_order_size` are split; no slot is below the
+//!    exchange minimum (150 USD-equivalent plus a margin) — remainders are folded in.
+//! 3. **Match** our offers to slots: an offer whose kind, hidden flag and period fit, and whose
+//!    rate lies near a slot's rate, is kept — so an unchanged market gives an empty diff.
+//!    An offer that sat unfilled for `reprice_after_minutes` is replaced one step lower,
+//!    never below the floor. Offers that fit no slot are cancelled.
+//! 4. **Fill the gaps**: capital not held by kept offers goes to the slots' shortfalls, within
+//!    the daily budget, in offers of at least the minimum. What cannot be placed is reported
+//!    as idle with its reason.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal_macros::dec;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::{
+    Credit, ExchangeRules, FundingBalance, Halt, MarketSnapshot, OfferId, OfferKind, OwnOffer,
+};
+use crate::settings::StrategySettings;
+
+/// An own offer priced up to this share above its slot's rate still matches it.
+const MATCH_ABOVE: Decimal = dec!(0.02);
+/// An own offer priced up to this share below its slot's rate still matches it (room for repricing).
+const MATCH_BELOW: Decimal = dec!(0.30);
+
+/// Everything the planner looks at, for one currency.
+#[derive(Debug, Clone)]
+pub struct PlanInput<'a> {
+    /// The strategy.
+    pub settings: &'a StrategySettings,
+    /// The exchange's offer rules.
+    pub rules: &'a ExchangeRules,
+    /// Book, FRR and USD price.
+    pub market: &'a MarketSnapshot,
+    /// The funding wallet.
+    pub balance: &'a FundingBalance,
+    /// Offers this app placed that are still on the book.
+    pub own_offers: &'a [OwnOffer],
+    /// Active credits (money lent out).
+    pub credits: &'a [Credit],
+    /// Amount newly offered since 00:00 UTC (for the daily budget).
+    pub deployed_today: Decimal,
+    /// Set when the engine must not place offers.
+    pub halt: Option<Halt>,
+    /// The time of the plan (UTC ms).
+    pub now_mts: i64,
+}
+
+/// Why an offer is wanted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind")]
+#[ts(export)]
+pub enum OfferReason {
+    /// Step `step` of a ladder of `of` steps, priced from the book.
+    Ladder {
+        /// 1-based step.
+        step: u32,
+        /// Number of steps.
+        of: u32,
+    },
+    /// Held back at a high rate for rate spikes.
+    Spike,
+    /// Raised to the minimum rate because the book is cheaper.
+    AtFloor,
+    /// Follows the Flash Return Rate.
+    Frr,
+    /// Replaces an offer that sat unfilled, one step lower.
+    Reprice {
+        /// The previous rate.
+        #[ts(type = "string")]
+        from_rate: Decimal,
+    },
+}
+
+/// An offer to submit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DesiredOffer {
+    /// Amount (always ≥ the exchange minimum, always positive).
+    #[ts(type = "string")]
+    pub amount: Decimal,
+    /// Daily rate (for `FrrDeltaVar`: the offset above FRR).
+    #[ts(type = "string")]
+    pub rate: Decimal,
+    /// Period in days, within the exchange's bounds.
+    pub period: u32,
+    /// Pricing kind.
+    pub kind: OfferKind,
+    /// Hidden from the public book.
+    pub hidden: bool,
+    /// Why.
+    pub reason: OfferReason,
+}
+
+/// Why an own offer is cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum CancelReason {
+    /// The market moved away from its rate.
+    RateMoved,
+    /// It sat unfilled; it is replaced one step lower.
+    Reprice,
+    /// The settings changed (period, FRR mode, hidden flag).
+    Superseded,
+    /// More is on offer than the reserve or the cap allow.
+    OverCap,
+    /// Lending of this currency was switched off.
+    Disabled,
+}
+
+/// An own offer to cancel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Cancel {
+    /// The offer.
+    pub id: OfferId,
+    /// Why.
+    pub reason: CancelReason,
+}
+
+/// Why money is idle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum IdleReason {
+    /// Kept back as the reserve.
+    Reserve,
+    /// Less than the exchange's minimum offer.
+    BelowMinimum,
+    /// The maximum to lend is reached.
+    MaxToLend,
+    /// Today's deployment budget is used up.
+    DailyBudget,
+    /// Lending of this currency is switched off.
+    Disabled,
+    /// No book and no FRR to price from.
+    NoMarket,
+    /// Paused by the user (or a new key not yet started).
+    Paused,
+    /// A problem with the API key.
+    KeyProblem,
+    /// Waiting out Bitfinex's rate limit.
+    RateLimited,
+    /// Bitfinex is in maintenance.
+    Maintenance,
+}
+
+impl From<Halt> for IdleReason {
+    fn from(h: Halt) -> Self {
+        match h {
+            Halt::Paused => Self::Paused,
+            Halt::KeyProblem => Self::KeyProblem,
+            Halt::RateLimited => Self::RateLimited,
+            Halt::Maintenance => Self::Maintenance,
+        }
+    }
+}
+
+/// An idle amount and its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct IdleAmount {
+    /// How much.
+    #[ts(type = "string")]
+    pub amount: Decimal,
+    /// Why.
+    pub reason: IdleReason,
+}
+
+/// What to do for one currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Plan {
+    /// Own offers to leave as they are.
+    pub keep: Vec<OfferId>,
+    /// Own offers to cancel.
+    pub cancel: Vec<Cancel>,
+    /// Offers to submit.
+    pub submit: Vec<DesiredOffer>,
+    /// Money that stays idle, by reason.
+    pub idle: Vec<IdleAmount>,
+    /// The effective minimum rate.
+    #[ts(type = "string")]
+    pub floor: Decimal,
+    /// The best rate other lenders offer (our offers left out), if any.
+    #[ts(type = "string | null")]
+    pub market_rate: Option<Decimal>,
+    /// The smallest offer the exchange accepts, in this currency (with the margin).
+    #[ts(type = "string")]
+    pub min_offer: Decimal,
+}
+
+impl Plan {
+    /// True when nothing is to be sent to the exchange.
+    pub fn is_noop(&self) -> bool {
+        self.cancel.is_empty() && self.submit.is_empty()
+    }
+
+    /// True when the floor is above what the market offers: our offers wait at the floor.
+    pub fn floor_above_market(&self) -> bool {
+        self.market_rate.is_some_and(|m| m < self.floor)
+    }
+
+    /// Total idle amount.
+    pub fn idle_total(&self) -> Decimal {
+        self.idle.iter().map(|i| i.amount).sum()
+    }
+}
+
+/// A target offer before matching.
+#[derive(Debug, Clone)]
+struct Slot {
+    amount: Decimal,
+    rate: Decimal,
+    period: u32,
+    kind: OfferKind,
+    reason: OfferReason,
+    /// Amount of own offers matched to it.
+    matched: Decimal,
+}
+
+fn down8(x: Decimal) -> Decimal {
+    x.round_dp_with_strategy(8, RoundingStrategy::ToZero)
+}
+
+fn up8(x: Decimal) -> Decimal {
+    x.round_dp_with_strategy(8, RoundingStrategy::AwayFromZero)
+}
+
+fn push_idle(idle: &mut Vec<IdleAmount>, amount: Decimal, reason: IdleReason) {
+    if amount <= Decimal::ZERO {
+        return;
+    }
+    if let Some(i) = idle.iter_mut().find(|i| i.reason == reason) {
+        i.amount += amount;
+    } else {
+        idle.push(IdleAmount { amount, reason });
+    }
+}
+
+/// Makes the plan for one currency. Pure: the same input always gives the same plan.
+pub fn plan(input: &PlanInput<'_>) -> Plan {
+    let s = input.settings;
+    let rules = input.rules;
+    let own_ids: Vec<OfferId> = input.own_offers.iter().map(|o| o.id).collect();
+    let mut asks: Vec<_> = input
+        .market
+        .asks
+        .iter()
+        .filter(|a| a.amount > Decimal::ZERO && a.rate > Decimal::ZERO && !own_ids.contains(&a.id))
+        .collect();
+    asks.sort_by(|a, b| a.rate.cmp(&b.rate).then(a.id.cmp(&b.id)));
+    let market_rate = asks.first().map(|a| a.rate);
+    let floor = match (s.min_rate_frr_factor, input.market.frr) {
+        (Some(f), Some(frr)) => s.min_daily_rate.max(up8(frr * f)),
+        _ => s.min_daily_rate,
+    };
+    let usd = input.market.usd_price;
+    let min_offer = if usd > Decimal::ZERO {
+        up8(rules.min_offer_usd * (Decimal::ONE + rules.min_offer_margin) / usd)
+    } else {
+        Decimal::MAX
+    };
+    let mut plan = Plan {
+        keep: Vec::new(),
+        cancel: Vec::new(),
+        submit: Vec::new(),
+        idle: Vec::new(),
+        floor,
+        market_rate,
+        min_offer,
+    };
+    let available = input.balance.available.max(Decimal::ZERO);
+    let own_offered: Decimal = input
+        .own_offers
+        .iter()
+        .map(|o| o.amount.max(Decimal::ZERO))
+        .sum();
+
+    if let Some(halt) = input.halt {
+        plan.keep = own_ids;
+        push_idle(&mut plan.idle, available, halt.into());
+        return plan;
+    }
+    if !s.enabled {
+        plan.cancel = own_ids
+            .into_iter()
+            .map(|id| Cancel {
+                id,
+                reason: CancelReason::Disabled,
+            })
+            .collect();
+        push_idle(
+            &mut plan.idle,
+            available + own_offered,
+            IdleReason::Disabled,
+        );
+        return plan;
+    }
+    if usd <= Decimal::ZERO || (asks.is_empty() && input.market.frr.is_none()) {
+        plan.keep = own_ids;
+        push_idle(&mut plan.idle, available, IdleReason::NoMarket);
+        return plan;
+    }
+
+    // 1. Capital.
+    let capital = available + own_offered;
+    let reserve = s.reserve.max(Decimal::ZERO).min(capital);
+    push_idle(&mut plan.idle, reserve, IdleReason::Reserve);
+    let mut deployable = capital - reserve;
+    if let Some(max) = s.max_to_lend {
+        let lent: Decimal = input.credits.iter().map(|c| c.amount).sum();
+        let room = (max - lent).max(Decimal::ZERO);
+        if deployable > room {
+            push_idle(&mut plan.idle, deployable - room, IdleReason::MaxToLend);
+            deployable = room;
+        }
+    }
+
+    // 2. Target slots.
+    let mut slots = if s.frr_mode {
+        frr_slots(input, deployable, min_offer)
+    } else {
+        ladder_slots(input, &asks, deployable, floor, min_offer)
+    };
+
+    // 3. Match own offers to slots.
+    let mut reprices: Vec<DesiredOffer> = Vec::new();
+    let mut kept: Vec<&OwnOffer> = Vec::new();
+    let mut sorted_own: Vec<&OwnOffer> = input.own_offers.iter().collect();
+    sorted_own.sort_by(|a, b| a.rate.cmp(&b.rate).then(a.id.cmp(&b.id)));
+    for own in sorted_own {
+        let fits_settings = own.hidden == s.hidden
+            && own.amount > Decimal::ZERO
+            && match own.kind {
+                OfferKind::Limit => own.period == clamp_period(s.period_for(own.rate), rules),
+                OfferKind::FrrDeltaVar => true,
+            };
+        if !fits_settings {
+            plan.cancel.push(Cancel {
+                id: own.id,
+                reason: CancelReason::Superseded,
+            });
+            continue;
+        }
+        let slot = slots
+            .iter_mut()
+            .filter(|sl| sl.kind == own.kind && sl.matched < sl.amount)
+            .filter(|sl| match own.kind {
+                OfferKind::FrrDeltaVar => own.rate == sl.rate,
+                OfferKind::Limit => {
+                    own.rate >= floor
+                        && own.rate <= sl.rate * (Decimal::ONE + MATCH_ABOVE)
+                        && own.rate >= (sl.rate * (Decimal::ONE - MATCH_BELOW)).max(floor)
+                }
+            })
+            .min_by_key(|sl| (own.rate - sl.rate).abs());
+        let Some(slot) = slot else {
+            plan.cancel.push(Cancel {
+                id: own.id,
+                reason: CancelReason::RateMoved,
+            });
+            continue;
+        };
+        slot.matched += own.amount;
+        let stale = own.kind == OfferKind::Limit
+            && s.reprice_after_minutes > 0
+            && own.amount == own.amount_orig
+            && input.now_mts - own.created_mts >= i64::from(s.reprice_after_minutes) * 60_000;
+        let stepped = down8(own.rate * (Decimal::ONE - s.reprice_step)).max(floor);
+        if stale && stepped < own.rate && own.amount >= min_offer {
+            plan.cancel.push(Cancel {
+                id: own.id,
+                reason: CancelReason::Reprice,
+            });
+            reprices.push(DesiredOffer {
+                amount: own.amount,
+                rate: stepped,
+                period: clamp_period(s.period_for(stepped), rules),
+                kind: OfferKind::Limit,
+                hidden: s.hidden,
+                reason: OfferReason::Reprice {
+                    from_rate: own.rate,
+                },
+            });
+        } else {
+            kept.push(own);
+        }
+    }
+
+    // Kept and repriced offers may hold more than is deployable now (reserve raised, cap
+    // lowered, credits grew): cancel from the most expensive down until they fit.
+    let mut held: Decimal = kept.iter().map(|o| o.amount).sum::<Decimal>()
+        + reprices.iter().map(|r| r.amount).sum::<Decimal>();
+    while held > deployable {
+        let top_kept = kept
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, o)| (o.rate, o.id))
+            .map(|(i, _)| i);
+        let top_reprice = reprices
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, r)| r.rate)
+            .map(|(i, _)| i);
+        if let Some(i) = top_reprice {
+            held -= reprices.remove(i).amount;
+        } else if let Some(i) = top_kept {
+            let o = kept.remove(i);
+            held -= o.amount;
+            plan.cancel.push(Cancel {
+                id: o.id,
+                reason: CancelReason::OverCap,
+            });
+        } else {
+            break;
+        }
+    }
+    plan.keep = kept.iter().map(|o| o.id).collect();
+    plan.keep.sort_unstable();
+
+    // 4. Fill the slots' shortfalls with what is left.
+    let mut remaining = deployable - held;
+    let budget_left = s
+        .daily_budget
+        .map(|b| (b - input.deployed_today).max(Decimal::ZERO));
+    let mut new_total = Decimal::ZERO;
+    let mut budget_idle = Decimal::ZERO;
+    slots.sort_by_key(|a| a.rate);
+    let open: Vec<usize> = (0..slots.len())
+        .filter(|&i| slots[i].matched < slots[i].amount)
+        .collect();
+    let mut new_offers: Vec<DesiredOffer> = Vec::new();
+    for (n, &i) in open.iter().enumerate() {
+        let sl = &slots[i];
+        let last = n + 1 == open.len();
+        let mut amount = if last {
+            remaining
+        } else {
+            (sl.amount - sl.matched).min(remaining)
+        };
+        if let Some(left) = budget_left {
+            let room = (left - new_total).max(Decimal::ZERO);
+            if amount > room {
+                budget_idle += amount - room;
+                remaining -= amount - room;
+                amount = room;
+            }
+        }
+        amount = down8(amount);
+        if amount < min_offer {
+            continue;
+        }
+        remaining -= amount;
+        new_total += amount;
+        new_offers.push(DesiredOffer {
+            amount,
+            rate: sl.rate,
+            period: sl.period,
+            kind: sl.kind,
+            hidden: s.hidden,
+            reason: sl.reason.clone(),
+        });
+    }
+    // A remainder below the minimum joins the last new offer when the budget allows.
+    if remaining > Decimal::ZERO
+        && let Some(last) = new_offers.last_mut()
+    {
+        let room = budget_left.map_or(remaining, |l| (l - new_total).max(Decimal::ZERO));
+        let add = down8(remaining.min(room));
+        last.amount += add;
+        remaining -= add;
+    }
+    push_idle(&mut plan.idle, budget_idle, IdleReason::DailyBudget);
+    push_idle(&mut plan.idle, remaining, IdleReason::BelowMinimum);
+    plan.submit = reprices;
+    plan.submit.extend(new_offers);
+    plan
+}
+
+fn clamp_period(days: u32, rules: &ExchangeRules) -> u32 {
+    days.clamp(rules.min_period, rules.max_period)
+}
+
+/// Splits `amount` into pieces of at most `max` (when set), none below `min`.
+fn split(amount: Decimal, max: Option<Decimal>, min: Decimal) -> Vec<Decimal> {
+    let Some(max) = max.filter(|m| *m > Decimal::ZERO && amount > *m) else {
+        return vec![amount];
+    };
+    let mut k = (amount / max).ceil();
+    if amount / k < min {
+        k = (amount / min).floor().max(Decimal::ONE);
+    }
+    let n = k.to_string().parse::<usize>().unwrap_or(1).max(1);
+    let piece = down8(amount / k);
+    let mut parts = vec![piece; n];
+    parts[n - 1] = amount - piece * Decimal::from(n - 1);
+    parts
+}
+
+fn frr_slots(input: &PlanInput<'_>, deployable: Decimal, min_offer: Decimal) -> Vec<Slot> {
+    let s = input.settings;
+    if deployable < min_offer {
+        return Vec::new(); // reported as BelowMinimum when the remainder is accounted for
+    }
+    let period = clamp_period(
+        s.period_for(input.market.frr.unwrap_or_default() + s.frr_delta),
+        input.rules,
+    );
+    split(deployable, s.max_order_size, min_offer)
+        .into_iter()
+        .map(|amount| Slot {
+            amount,
+            rate: s.frr_delta,
+            period,
+            kind: OfferKind::FrrDeltaVar,
+            reason: OfferReason::Frr,
+            matched: Decimal::ZERO,
+        })
+        .collect()
+}
+
+fn ladder_slots(
+    input: &PlanInput<'_>,
+    asks: &[&crate::model::BookOffer],
+    deployable: Decimal,
+    floor: Decimal,
+    min_offer: Decimal,
+) -> Vec<Slot> {
+    let s = input.settings;
+    let usd = input.market.usd_price;
+    let fallback = input.market.frr.unwrap_or(floor);
+    let rate_at_depth = |depth_usd: Decimal| -> Decimal {
+        let mut cum = Decimal::ZERO;
+        for a in asks {
+            cum += a.amount * usd;
+            if cum >= depth_usd {
+                return a.rate;
+            }
+        }
+        asks.last().map_or(fallback, |a| a.rate)
+    };
+    let mut spike = down8(deployable * s.spike_fraction);
+    if spike < min_offer {
+        spike = Decimal::ZERO;
+    }
+    let mut ladder = deployable - spike;
+    if ladder < min_offer {
+        spike = Decimal::ZERO;
+        ladder = deployable;
+    }
+    let n = (ladder / min_offer)
+        .floor()
+        .min(Decimal::from(s.tranches.max(1)));
+    if n < Decimal::ONE {
+        return Vec::new(); // reported as BelowMinimum when the remainder is accounted for
+    }
+    let n_steps: u32 = n.to_string().parse().unwrap_or(1);
+    let per = down8(ladder / n);
+    let mut slots = Vec::new();
+    let mut top = Decimal::ZERO;
+    for i in 0..n_steps {
+        let depth = if n_steps == 1 {
+            s.gap_bottom_usd
+        } else {
+            s.gap_bottom_usd
+                + (s.gap_top_usd - s.gap_bottom_usd) * Decimal::from(i) / Decimal::from(n_steps - 1)
+        };
+        let book_rate = rate_at_depth(depth);
+        let rate = book_rate.max(floor);
+        top = top.max(rate);
+        let amount = if i + 1 == n_steps {
+            ladder - per * Decimal::from(n_steps - 1)
+        } else {
+            per
+        };
+        let reason = if book_rate < floor {
+            OfferReason::AtFloor
+        } else {
+            OfferReason::Ladder {
+                step: i + 1,
+                of: n_steps,
+            }
+        };
+        for piece in split(amount, s.max_order_size, min_offer) {
+            slots.push(Slot {
+                amount: piece,
+                rate,
+                period: clamp_period(s.period_for(rate), input.rules),
+                kind: OfferKind::Limit,
+                reason: reason.clone(),
+                matched: Decimal::ZERO,
+            });
+        }
+    }
+    if spike > Decimal::ZERO {
+        let rate = up8(top * s.spike_rate_multiplier).max(floor);
+        for piece in split(spike, s.max_order_size, min_offer) {
+            slots.push(Slot {
+                amount: piece,
+                rate,
+                period: clamp_period(s.period_for(rate), input.rules),
+                kind: OfferKind::Limit,
+                reason: OfferReason::Spike,
+                matched: Decimal::ZERO,
+            });
+        }
+    }
+    slots
+}
