@@ -8,6 +8,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # Debian/Ubuntu packages, by purpose.
 APT_CORE=(pkg-config libdbus-1-dev build-essential curl ca-certificates python3 python3-venv)
 APT_TAURI=(libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev libssl-dev file)
+APT_KEYCHAIN=(dbus gnome-keyring)
 APT_UI_TEST=(chromium)
 APT_E2E=(xvfb webkit2gtk-driver dbus-x11 gnome-keyring x11-apps imagemagick)
 

@@ -2,12 +2,12 @@
 # Runs every test, fast stages first. Installs what is missing on Debian/Ubuntu.
 #   scripts/test.sh              all stages
 #   scripts/test.sh core ui      only the named stages
-# Stages: fmt core ui shell compat e2e   (see README, "Tests")
+# Stages: fmt core keychain ui shell compat e2e   (see README, "Tests")
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-ALL_STAGES=(fmt core ui shell compat e2e)
+ALL_STAGES=(fmt core keychain ui shell compat e2e)
 STAGES=("$@")
 [ ${#STAGES[@]} -eq 0 ] && STAGES=("${ALL_STAGES[@]}")
 export RUSTFLAGS="${RUSTFLAGS:-}"
@@ -33,6 +33,14 @@ stage_core() {
     die "new files in ui/src/lib/bindings: run 'cargo test -p api' and commit them"
   log "core: cargo doc (no warnings)"
   RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps --quiet
+}
+
+# The OS keychain for real: a private D-Bus session with a fresh, unlocked gnome-keyring.
+stage_keychain() {
+  need_apt "${APT_CORE[@]}" "${APT_KEYCHAIN[@]}"
+  need_rust
+  log "keychain: Secret Service round trip (gnome-keyring in a private D-Bus session)"
+  tests/keyring-session.sh cargo test --locked -p vault --test keychain -- --ignored
 }
 
 # The web UI alone: type check, unit tests, then Chromium on the built UI with IPC stubbed.
