@@ -4,12 +4,14 @@
 //! made (that is `lender`), and it never holds secrets: the API secret lives only in the OS
 //! keychain (`vault`); here are only a key's fingerprint, masked form and permission snapshot.
 //!
-//! # Schema (migration 0001)
+//! # Schema
 //! | table | holds |
 //! |---|---|
 //! | `api_keys` | per key: SHA-256 fingerprint, label, masked key, permissions snapshot, when verified, which one is active |
 //! | `nonces` | the last nonce sent per key fingerprint (nonces must keep increasing across restarts) |
 //! | `settings` | named JSON settings |
+//! | `actions` | (0002) every submit/cancel: written before the request, updated with its outcome (`pending`, `ok`, `rejected`, `unknown`, `reconciled_done`, `reconciled_not_done`, `dry_run`) |
+//! | `owned_offers` | (0002) the offers this app created — the only ones it touches |
 //!
 //! Migrations live in `migrations/NNNN_*.sql`, are applied in order inside a transaction, and
 //! each step has a test that upgrades a database holding data from the step before.
@@ -19,6 +21,7 @@
 //! not a database or is damaged gives [`StoreError::Corrupt`] and is left untouched; a file
 //! another process holds locked gives [`StoreError::Locked`].
 
+mod actions;
 mod error;
 mod keys;
 mod migrations;
@@ -31,6 +34,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use rusqlite::Connection;
 
+pub use actions::{Action, ActionKind, NewAction, Outcome};
 pub use error::StoreError;
 pub use keys::KeyRecord;
 pub use migrations::SCHEMA_VERSION;

@@ -4,7 +4,10 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 
 /// The SQL of every migration, in order. Never edit a released step: add a new one.
-pub(crate) const STEPS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+pub(crate) const STEPS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_engine.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: usize = STEPS.len();
@@ -52,6 +55,14 @@ mod tests {
 
     /// Data typical of schema version `v`.
     fn seed(conn: &Connection, v: usize) {
+        if v >= 2 {
+            conn.execute_batch(
+                "INSERT INTO actions (mts, currency, action, reason, outcome, updated_mts)
+                   VALUES (1, 'USD', 'submit', '{}', 'ok', 1);
+                 INSERT INTO owned_offers VALUES (7, 'USD', 1, 1, NULL);",
+            )
+            .unwrap();
+        }
         if v >= 1 {
             conn.execute_batch(
                 "INSERT INTO settings VALUES ('x', '1', 1);
@@ -62,6 +73,12 @@ mod tests {
     }
 
     fn check(conn: &Connection, v: usize) {
+        if v >= 2 {
+            let n: i64 = conn
+                .query_row("SELECT count(*) FROM owned_offers", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, 1);
+        }
         if v >= 1 {
             let n: i64 = conn
                 .query_row("SELECT last_nonce FROM nonces", [], |r| r.get(0))
