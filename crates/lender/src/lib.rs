@@ -10,6 +10,8 @@
 //! Money and rates are [`rust_decimal::Decimal`]; rates are daily fractions as on Bitfinex
 //! (0.0002 = 0.02 %/day). This crate never borrows: every amount it produces is positive.
 
+pub mod engine;
+pub mod exchange;
 pub mod model;
 pub mod planner;
 pub mod settings;

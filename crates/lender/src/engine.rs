@@ -1,0 +1,999 @@
+//! The engine: refresh → plan → reconcile the exchange to the plan, one cycle at a time,
+//! safe by construction.
+//!
+//! - It only touches offers it created (ids in SQLite, `owned_offers`), unless the user opts
+//!   in to let it manage all offers.
+//! - Every submit and cancel is written to the `actions` table *before* it is sent and updated
+//!   with its outcome. A write whose outcome is unknown (timeout, lost response, crash) is
+//!   reconciled from the exchange's state before anything new is sent: never a double offer.
+//! - It never borrows (every amount sent is checked positive), transfers or withdraws.
+//! - It starts paused; while paused it still computes the plan, as a preview.
+//! - Key problems, rate limits and maintenance halt writing and say why.
+//!
+//! [`Engine::cycle`] does one cycle (used by `yf run --once`, tests and backtests, which drive
+//! the simulator's clock); [`spawn`] runs cycles in a loop with adaptive polling and takes
+//! commands through an [`EngineHandle`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use store::{Action, ActionKind, NewAction, Outcome, Store};
+use tokio::sync::{mpsc, oneshot, watch};
+use ts_rs::TS;
+
+use crate::exchange::{Clock, Exchange, ExchangeError, ExchangeOffer, OfferStatus};
+use crate::model::{Credit, ExchangeRules, FundingBalance, Halt, OfferKind, OwnOffer};
+use crate::planner::{self, DesiredOffer, Plan, PlanInput};
+use crate::settings::{FieldError, Preset, StrategySettings};
+
+/// How long an unknown submit is given to show up on the exchange before it is taken as not done.
+pub const RECONCILE_GRACE_MS: i64 = 30_000;
+const DAY_MS: i64 = 86_400_000;
+
+/// Engine options.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Currencies to lend (`USD`, `UST`, `BTC`, `ETH`).
+    pub currencies: Vec<String>,
+    /// Log what would be done; send nothing.
+    pub dry_run: bool,
+    /// Also manage offers placed by hand (off by default).
+    pub manage_all_offers: bool,
+    /// The exchange's offer rules.
+    pub rules: ExchangeRules,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            currencies: vec!["USD".into()],
+            dry_run: false,
+            manage_all_offers: false,
+            rules: ExchangeRules::default(),
+        }
+    }
+}
+
+/// What the engine is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "state")]
+#[ts(export)]
+pub enum EngineState {
+    /// Not placing offers (the start state for a new key); the preview is still computed.
+    Paused,
+    /// Lending.
+    Running,
+    /// Wanted to run, but stopped writing for a reason.
+    Halted {
+        /// Why.
+        reason: Halt,
+        /// For the user.
+        message: String,
+        /// When it will try again (UTC ms), if it will by itself.
+        retry_at_mts: Option<i64>,
+    },
+}
+
+/// One currency's situation and plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CurrencyStatus {
+    /// Currency.
+    pub currency: String,
+    /// Funding wallet total.
+    #[ts(type = "string")]
+    pub total: Decimal,
+    /// Not on offer, not lent.
+    #[ts(type = "string")]
+    pub idle: Decimal,
+    /// On offer by this app.
+    #[ts(type = "string")]
+    pub on_offer: Decimal,
+    /// On offer by hand (left alone).
+    #[ts(type = "string")]
+    pub manual_on_offer: Decimal,
+    /// Lent out.
+    #[ts(type = "string")]
+    pub lent: Decimal,
+    /// Our offers on the book.
+    pub offers: Vec<OfferView>,
+    /// Active credits.
+    pub credits: Vec<CreditView>,
+    /// The current plan (what the engine does, or would do when paused).
+    pub plan: Plan,
+}
+
+/// An offer for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OfferView {
+    /// Exchange id.
+    pub id: i64,
+    /// Amount on offer.
+    #[ts(type = "string")]
+    pub amount: Decimal,
+    /// Daily rate (offset for FRR offers).
+    #[ts(type = "string")]
+    pub rate: Decimal,
+    /// Period in days.
+    pub period: u32,
+    /// Pricing kind.
+    pub kind: OfferKind,
+    /// Placed by this app.
+    pub owned: bool,
+    /// When placed (UTC ms).
+    pub created_mts: i64,
+}
+
+/// A credit for display.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CreditView {
+    /// Exchange id.
+    pub id: i64,
+    /// Amount lent.
+    #[ts(type = "string")]
+    pub amount: Decimal,
+    /// Daily rate.
+    #[ts(type = "string")]
+    pub rate: Decimal,
+    /// Period in days.
+    pub period: u32,
+    /// When it started (UTC ms).
+    pub opened_mts: i64,
+    /// When it ends at the latest (UTC ms).
+    pub ends_mts: i64,
+}
+
+/// Everything the UI and the CLI show about the engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct EngineStatus {
+    /// Running, paused or halted.
+    pub state: EngineState,
+    /// Dry run: nothing is sent.
+    pub dry_run: bool,
+    /// When the last cycle finished (UTC ms).
+    pub last_cycle_mts: Option<i64>,
+    /// The last problem, if the last cycle had one.
+    pub last_error: Option<String>,
+    /// Per currency.
+    pub currencies: Vec<CurrencyStatus>,
+}
+
+impl Default for EngineStatus {
+    fn default() -> Self {
+        Self {
+            state: EngineState::Paused,
+            dry_run: false,
+            last_cycle_mts: None,
+            last_error: None,
+            currencies: Vec::new(),
+        }
+    }
+}
+
+/// What one cycle did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CycleReport {
+    /// Offers submitted and confirmed.
+    pub submitted: usize,
+    /// Offers cancelled and confirmed.
+    pub cancelled: usize,
+    /// Requests the exchange refused.
+    pub rejected: usize,
+    /// Writes whose outcome is unknown (reconciled next cycle).
+    pub unknown: usize,
+    /// Earlier unknown writes resolved this cycle.
+    pub reconciled: usize,
+    /// Actions only logged (dry run).
+    pub dry_run: usize,
+    /// The cycle stopped early (error, halt, or waiting on reconciliation).
+    pub incomplete: bool,
+}
+
+impl CycleReport {
+    /// True if anything was sent.
+    pub fn changed(&self) -> bool {
+        self.submitted + self.cancelled + self.unknown + self.reconciled > 0
+    }
+}
+
+/// Engine failures that are not the exchange's (database).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The local database failed.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// Settings were refused.
+    #[error("invalid settings")]
+    InvalidSettings(Vec<FieldError>),
+    /// The currency is not one the engine lends.
+    #[error("{0} is not a currency this engine lends")]
+    UnknownCurrency(String),
+}
+
+const RUNNING_SETTING: &str = "engine.running";
+
+fn settings_key(currency: &str) -> String {
+    format!("strategy.{currency}")
+}
+
+/// The lending engine for one API key.
+pub struct Engine<X: Exchange> {
+    x: X,
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    cfg: EngineConfig,
+    settings: BTreeMap<String, StrategySettings>,
+    running: bool,
+    halt: Option<(Halt, String, Option<i64>)>,
+    last_dry: BTreeMap<String, Plan>,
+    status: watch::Sender<EngineStatus>,
+}
+
+impl<X: Exchange> Engine<X> {
+    /// Creates the engine. Settings come from the store (Balanced preset when none are saved);
+    /// it starts paused unless the user left it running.
+    pub fn new(
+        x: X,
+        store: Arc<Store>,
+        clock: Arc<dyn Clock>,
+        cfg: EngineConfig,
+    ) -> Result<Self, EngineError> {
+        let mut settings = BTreeMap::new();
+        for cur in &cfg.currencies {
+            let s = store
+                .setting::<StrategySettings>(&settings_key(cur))?
+                .unwrap_or_else(|| StrategySettings::preset(Preset::Balanced));
+            settings.insert(cur.clone(), s);
+        }
+        let running = store.setting::<bool>(RUNNING_SETTING)?.unwrap_or(false);
+        let (status, _) = watch::channel(EngineStatus {
+            dry_run: cfg.dry_run,
+            ..EngineStatus::default()
+        });
+        Ok(Self {
+            x,
+            store,
+            clock,
+            cfg,
+            settings,
+            running,
+            halt: None,
+            last_dry: BTreeMap::new(),
+            status,
+        })
+    }
+
+    /// A receiver of status updates (one per cycle and per command).
+    pub fn subscribe(&self) -> watch::Receiver<EngineStatus> {
+        self.status.subscribe()
+    }
+
+    /// The latest status.
+    pub fn status(&self) -> EngineStatus {
+        self.status.borrow().clone()
+    }
+
+    /// The settings of a currency.
+    pub fn settings(&self, currency: &str) -> Option<&StrategySettings> {
+        self.settings.get(currency)
+    }
+
+    /// Validates and saves new settings; nothing is saved when any field is wrong.
+    pub fn set_settings(&mut self, currency: &str, s: StrategySettings) -> Result<(), EngineError> {
+        if !self.settings.contains_key(currency) {
+            return Err(EngineError::UnknownCurrency(currency.into()));
+        }
+        s.validate().map_err(EngineError::InvalidSettings)?;
+        self.store
+            .set_setting(&settings_key(currency), &s, self.clock.now_mts())?;
+        self.settings.insert(currency.into(), s);
+        Ok(())
+    }
+
+    /// Starts (or resumes) lending from the next cycle; remembered across restarts.
+    pub fn start(&mut self) -> Result<(), EngineError> {
+        self.running = true;
+        self.store
+            .set_setting(RUNNING_SETTING, &true, self.clock.now_mts())?;
+        self.publish_state();
+        Ok(())
+    }
+
+    /// Pauses: offers on the book stay, nothing new is placed.
+    pub fn pause(&mut self) -> Result<(), EngineError> {
+        self.running = false;
+        self.store
+            .set_setting(RUNNING_SETTING, &false, self.clock.now_mts())?;
+        self.publish_state();
+        Ok(())
+    }
+
+    /// True when lending (not paused by the user).
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    fn state(&self) -> EngineState {
+        match (&self.halt, self.running) {
+            (_, false) => EngineState::Paused,
+            (Some((reason, message, retry)), true) => EngineState::Halted {
+                reason: *reason,
+                message: message.clone(),
+                retry_at_mts: *retry,
+            },
+            (None, true) => EngineState::Running,
+        }
+    }
+
+    fn publish_state(&self) {
+        let state = self.state();
+        self.status.send_modify(|s| s.state = state);
+    }
+
+    /// Stops lending and cancels every offer this app placed (manual offers stay).
+    pub async fn stop_and_cancel(&mut self) -> Result<CycleReport, EngineError> {
+        self.pause()?;
+        let mut report = CycleReport::default();
+        let active = match self.x.active_offers().await {
+            Ok(a) => a,
+            Err(e) => {
+                self.note_error(&e);
+                report.incomplete = true;
+                return Ok(report);
+            }
+        };
+        for cur in self.cfg.currencies.clone() {
+            let owned: HashSet<i64> = self.store.owned_open_offers(&cur)?.into_iter().collect();
+            for o in active
+                .iter()
+                .filter(|o| o.currency == cur && owned.contains(&o.id))
+            {
+                let reason = serde_json::json!({"kind": "StopAndCancel"}).to_string();
+                if !self.cancel(&cur, o.id, reason, &mut report).await? {
+                    report.incomplete = true;
+                    return Ok(report);
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    fn note_error(&mut self, e: &ExchangeError) {
+        let now = self.clock.now_mts();
+        match e {
+            ExchangeError::InvalidKey(m) | ExchangeError::PermissionDenied(m) => {
+                self.halt = Some((
+                    Halt::KeyProblem,
+                    format!("The API key stopped working: {m}"),
+                    None,
+                ));
+            }
+            ExchangeError::Nonce(m) => self.halt = Some((Halt::KeyProblem, m.clone(), None)),
+            ExchangeError::RateLimited { retry_after } => {
+                let until = now + i64::try_from(retry_after.as_millis()).unwrap_or(60_000);
+                self.halt = Some((
+                    Halt::RateLimited,
+                    "Bitfinex asked us to slow down.".into(),
+                    Some(until),
+                ));
+            }
+            ExchangeError::Maintenance => {
+                self.halt = Some((
+                    Halt::Maintenance,
+                    "Bitfinex is in maintenance.".into(),
+                    Some(now + 60_000),
+                ));
+            }
+            _ => {}
+        }
+        let msg = e.to_string();
+        tracing::warn!(error = %msg, "engine cycle problem");
+        let state = self.state();
+        self.status.send_modify(|s| {
+            s.last_error = Some(msg);
+            s.state = state;
+        });
+    }
+
+    /// Clears a key problem after the key was verified again (or replaced).
+    pub fn clear_key_problem(&mut self) {
+        if matches!(self.halt, Some((Halt::KeyProblem, _, _))) {
+            self.halt = None;
+            self.publish_state();
+        }
+    }
+
+    /// One cycle: reconcile unknown writes, refresh, plan, act.
+    pub async fn cycle(&mut self) -> Result<CycleReport, EngineError> {
+        let now = self.clock.now_mts();
+        let mut report = CycleReport::default();
+        // Timed halts end by themselves; a key problem needs the key to be checked again.
+        if let Some((reason, _, retry)) = &self.halt {
+            match retry {
+                Some(t) if now >= *t => self.halt = None,
+                _ if *reason == Halt::KeyProblem => {}
+                _ => {
+                    report.incomplete = true;
+                    self.publish_state();
+                    return Ok(report);
+                }
+            }
+        }
+
+        // 1. Nothing new until every earlier write's outcome is known.
+        let open = self.store.open_actions()?;
+        if !open.is_empty() && !self.cfg.dry_run {
+            match self.reconcile(&open, now, &mut report).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    report.incomplete = true;
+                    self.publish_state();
+                    return Ok(report);
+                }
+                Err(e) => {
+                    self.note_error(&e);
+                    report.incomplete = true;
+                    return Ok(report);
+                }
+            }
+        }
+
+        // 2. Refresh.
+        let fetched = async {
+            let wallets = self.x.funding_wallets().await?;
+            let active = self.x.active_offers().await?;
+            let credits = self.x.credits().await?;
+            Ok::<_, ExchangeError>((wallets, active, credits))
+        }
+        .await;
+        let (wallets, active, credits) = match fetched {
+            Ok(v) => v,
+            Err(e) => {
+                self.note_error(&e);
+                report.incomplete = true;
+                return Ok(report);
+            }
+        };
+
+        // 3. Per currency: plan, then act.
+        let mut statuses = Vec::new();
+        let mut errored = None;
+        for cur in self.cfg.currencies.clone() {
+            let market = match self.x.market(&cur).await {
+                Ok(m) => m,
+                Err(e) => {
+                    errored = Some(e);
+                    break;
+                }
+            };
+            let owned: HashSet<i64> = self.store.owned_open_offers(&cur)?.into_iter().collect();
+            let cur_offers: Vec<&ExchangeOffer> = active
+                .iter()
+                .filter(|o| o.currency == cur && o.status == OfferStatus::Active)
+                .collect();
+            let gone: Vec<i64> = owned
+                .iter()
+                .copied()
+                .filter(|id| !cur_offers.iter().any(|o| o.id == *id))
+                .collect();
+            if !gone.is_empty() {
+                self.store.close_owned(&gone, now)?;
+            }
+            let manage_all = self.cfg.manage_all_offers;
+            let is_ours = |o: &ExchangeOffer| owned.contains(&o.id) || manage_all;
+            let own: Vec<OwnOffer> = cur_offers
+                .iter()
+                .filter(|o| is_ours(o))
+                .map(|o| OwnOffer {
+                    id: o.id,
+                    amount: o.amount,
+                    amount_orig: o.amount_orig,
+                    rate: o.rate,
+                    period: o.period,
+                    kind: o.kind,
+                    hidden: o.hidden,
+                    created_mts: o.created_mts,
+                })
+                .collect();
+            let cur_credits: Vec<Credit> = credits
+                .iter()
+                .filter(|c| c.currency == cur)
+                .map(|c| c.credit.clone())
+                .collect();
+            let wallet = wallets.iter().find(|w| w.currency == cur);
+            let balance = FundingBalance {
+                total: wallet.map(|w| w.balance).unwrap_or_default(),
+                available: wallet.map(|w| w.available).unwrap_or_default(),
+            };
+            let day_start = now - now.rem_euclid(DAY_MS);
+            let deployed_today = self.store.offered_since(&cur, day_start)?;
+            let settings = self.settings[&cur].clone();
+            let halt = if self.running {
+                self.halt.as_ref().map(|h| h.0)
+            } else {
+                Some(Halt::Paused)
+            };
+            let plan = planner::plan(&PlanInput {
+                settings: &settings,
+                rules: &self.cfg.rules,
+                market: &market,
+                balance: &balance,
+                own_offers: &own,
+                credits: &cur_credits,
+                deployed_today,
+                halt,
+                now_mts: now,
+            });
+            if halt.is_none()
+                && let Err(e) = self.execute(&cur, &plan, &mut report).await?
+            {
+                errored = Some(e);
+            }
+            statuses.push(CurrencyStatus {
+                currency: cur.clone(),
+                total: balance.total,
+                idle: balance.available,
+                on_offer: own.iter().map(|o| o.amount).sum(),
+                manual_on_offer: cur_offers
+                    .iter()
+                    .filter(|o| !is_ours(o))
+                    .map(|o| o.amount)
+                    .sum(),
+                lent: cur_credits.iter().map(|c| c.amount).sum(),
+                offers: cur_offers
+                    .iter()
+                    .map(|o| OfferView {
+                        id: o.id,
+                        amount: o.amount,
+                        rate: o.rate,
+                        period: o.period,
+                        kind: o.kind,
+                        owned: is_ours(o),
+                        created_mts: o.created_mts,
+                    })
+                    .collect(),
+                credits: cur_credits
+                    .iter()
+                    .map(|c| CreditView {
+                        id: c.id,
+                        amount: c.amount,
+                        rate: c.rate,
+                        period: c.period,
+                        opened_mts: c.opened_mts,
+                        ends_mts: c.opened_mts + i64::from(c.period) * DAY_MS,
+                    })
+                    .collect(),
+                plan,
+            });
+            if errored.is_some() {
+                break;
+            }
+        }
+        if let Some(e) = &errored {
+            self.note_error(e);
+            report.incomplete = true;
+        }
+        let state = self.state();
+        let dry_run = self.cfg.dry_run;
+        let clear_error = errored.is_none();
+        self.status.send_modify(|s| {
+            s.state = state;
+            s.dry_run = dry_run;
+            s.last_cycle_mts = Some(now);
+            if clear_error {
+                s.last_error = None;
+            }
+            if !statuses.is_empty() {
+                s.currencies = statuses;
+            }
+        });
+        Ok(report)
+    }
+
+    /// Sends the plan's cancels, then (if every cancel went through) its submits.
+    /// The inner `Err` is an exchange problem that halts the cycle.
+    async fn execute(
+        &mut self,
+        cur: &str,
+        plan: &Plan,
+        report: &mut CycleReport,
+    ) -> Result<Result<(), ExchangeError>, EngineError> {
+        if plan.is_noop() {
+            return Ok(Ok(()));
+        }
+        if self.cfg.dry_run {
+            if self.last_dry.get(cur) != Some(plan) {
+                let now = self.clock.now_mts();
+                for c in &plan.cancel {
+                    self.store
+                        .begin_action(&cancel_action(now, cur, c.id, json(&c.reason)), true)?;
+                    report.dry_run += 1;
+                }
+                for d in &plan.submit {
+                    self.store.begin_action(&submit_action(now, cur, d), true)?;
+                    report.dry_run += 1;
+                }
+                self.last_dry.insert(cur.into(), plan.clone());
+            }
+            return Ok(Ok(()));
+        }
+        for c in &plan.cancel {
+            match self
+                .cancel_inner(cur, c.id, json(&c.reason), report)
+                .await?
+            {
+                Ok(true) => {}
+                Ok(false) => return Ok(Ok(())), // refused: don't submit on money that did not come back
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        for d in &plan.submit {
+            // Belt and braces: the planner never produces these, and we never send them.
+            if d.amount <= Decimal::ZERO
+                || d.period < self.cfg.rules.min_period
+                || d.period > self.cfg.rules.max_period
+            {
+                tracing::error!(?d, "refusing an offer outside the exchange's bounds");
+                continue;
+            }
+            let now = self.clock.now_mts();
+            let id = self
+                .store
+                .begin_action(&submit_action(now, cur, d), false)?;
+            match self.x.submit_offer(cur, d).await {
+                Ok(offer) => {
+                    self.store.finish_action(
+                        id,
+                        Outcome::Ok,
+                        Some(offer.id),
+                        None,
+                        self.clock.now_mts(),
+                    )?;
+                    report.submitted += 1;
+                }
+                Err(ExchangeError::Rejected(text)) => {
+                    self.store.finish_action(
+                        id,
+                        Outcome::Rejected,
+                        None,
+                        Some(&text),
+                        self.clock.now_mts(),
+                    )?;
+                    report.rejected += 1;
+                }
+                Err(ExchangeError::Unknown(text)) => {
+                    self.store.finish_action(
+                        id,
+                        Outcome::Unknown,
+                        None,
+                        Some(&text),
+                        self.clock.now_mts(),
+                    )?;
+                    report.unknown += 1;
+                    return Ok(Ok(())); // reconcile before anything else
+                }
+                Err(e) => {
+                    self.store.finish_action(
+                        id,
+                        Outcome::Rejected,
+                        None,
+                        Some(&format!("not sent: {e}")),
+                        self.clock.now_mts(),
+                    )?;
+                    return Ok(Err(e));
+                }
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// Cancels one own offer; `Ok(true)` when done, `Ok(false)` when refused or unknown.
+    async fn cancel(
+        &mut self,
+        cur: &str,
+        offer_id: i64,
+        reason: String,
+        report: &mut CycleReport,
+    ) -> Result<bool, EngineError> {
+        match self.cancel_inner(cur, offer_id, reason, report).await? {
+            Ok(done) => Ok(done),
+            Err(e) => {
+                self.note_error(&e);
+                Ok(false)
+            }
+        }
+    }
+
+    async fn cancel_inner(
+        &mut self,
+        cur: &str,
+        offer_id: i64,
+        reason: String,
+        report: &mut CycleReport,
+    ) -> Result<Result<bool, ExchangeError>, EngineError> {
+        let id = self.store.begin_action(
+            &cancel_action(self.clock.now_mts(), cur, offer_id, reason),
+            false,
+        )?;
+        Ok(match self.x.cancel_offer(offer_id).await {
+            Ok(()) => {
+                self.store
+                    .finish_action(id, Outcome::Ok, None, None, self.clock.now_mts())?;
+                report.cancelled += 1;
+                Ok(true)
+            }
+            Err(ExchangeError::Rejected(text)) => {
+                self.store.finish_action(
+                    id,
+                    Outcome::Rejected,
+                    None,
+                    Some(&text),
+                    self.clock.now_mts(),
+                )?;
+                report.rejected += 1;
+                Ok(false)
+            }
+            Err(ExchangeError::Unknown(text)) => {
+                self.store.finish_action(
+                    id,
+                    Outcome::Unknown,
+                    None,
+                    Some(&text),
+                    self.clock.now_mts(),
+                )?;
+                report.unknown += 1;
+                Ok(false)
+            }
+            Err(e) => {
+                self.store.finish_action(
+                    id,
+                    Outcome::Rejected,
+                    None,
+                    Some(&format!("not sent: {e}")),
+                    self.clock.now_mts(),
+                )?;
+                Err(e)
+            }
+        })
+    }
+
+    /// Resolves writes whose outcome is unknown from the exchange's state. `Ok(true)` when
+    /// all are resolved; `Ok(false)` when one must wait longer.
+    async fn reconcile(
+        &mut self,
+        open: &[Action],
+        now: i64,
+        report: &mut CycleReport,
+    ) -> Result<bool, ExchangeError> {
+        let active = self.x.active_offers().await?;
+        let mut all = true;
+        for a in open {
+            match a.new.kind {
+                ActionKind::Cancel => {
+                    let Some(offer) = a.new.offer_id else {
+                        continue;
+                    };
+                    let still_there = active
+                        .iter()
+                        .any(|o| o.id == offer && o.status == OfferStatus::Active);
+                    let (outcome, detail) = if still_there {
+                        (Outcome::ReconciledNotDone, "the offer is still on the book")
+                    } else {
+                        (
+                            Outcome::ReconciledDone,
+                            "the offer is no longer on the book",
+                        )
+                    };
+                    self.store
+                        .finish_action(a.id, outcome, None, Some(detail), now)
+                        .map_err(|e| ExchangeError::Decode(e.to_string()))?;
+                    report.reconciled += 1;
+                }
+                ActionKind::Submit => {
+                    let since = a.new.mts - 60_000;
+                    let history = self.x.offer_history(&a.new.currency, since).await?;
+                    let mut found = None;
+                    for o in active.iter().chain(history.iter()) {
+                        if o.currency == a.new.currency
+                            && o.created_mts >= since
+                            && Some(o.amount_orig) == a.new.amount
+                            && Some(o.rate) == a.new.rate
+                            && Some(o.period) == a.new.period
+                            && Some(format!("{:?}", o.kind)) == a.new.offer_kind
+                            && !self
+                                .store
+                                .is_owned(o.id)
+                                .map_err(|e| ExchangeError::Decode(e.to_string()))?
+                        {
+                            found = Some(o.id);
+                            break;
+                        }
+                    }
+                    let age = now - a.updated_mts.max(a.new.mts);
+                    let res = match found {
+                        Some(id) => {
+                            Some((Outcome::ReconciledDone, Some(id), "found on the exchange"))
+                        }
+                        None if age >= RECONCILE_GRACE_MS => {
+                            Some((Outcome::ReconciledNotDone, None, "not on the exchange"))
+                        }
+                        None => None,
+                    };
+                    match res {
+                        Some((outcome, id, detail)) => {
+                            self.store
+                                .finish_action(a.id, outcome, id, Some(detail), now)
+                                .map_err(|e| ExchangeError::Decode(e.to_string()))?;
+                            report.reconciled += 1;
+                        }
+                        None => all = false,
+                    }
+                }
+            }
+        }
+        Ok(all)
+    }
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn submit_action(now: i64, cur: &str, d: &DesiredOffer) -> NewAction {
+    NewAction {
+        mts: now,
+        currency: cur.into(),
+        kind: ActionKind::Submit,
+        offer_id: None,
+        amount: Some(d.amount),
+        rate: Some(d.rate),
+        period: Some(d.period),
+        offer_kind: Some(format!("{:?}", d.kind)),
+        hidden: Some(d.hidden),
+        reason: json(&d.reason),
+    }
+}
+
+fn cancel_action(now: i64, cur: &str, offer_id: i64, reason: String) -> NewAction {
+    NewAction {
+        mts: now,
+        currency: cur.into(),
+        kind: ActionKind::Cancel,
+        offer_id: Some(offer_id),
+        amount: None,
+        rate: None,
+        period: None,
+        offer_kind: None,
+        hidden: None,
+        reason,
+    }
+}
+
+/// Commands to a running engine.
+#[derive(Debug)]
+pub enum EngineCommand {
+    /// Start or resume lending.
+    Start,
+    /// Pause (offers stay on the book).
+    Pause,
+    /// Pause and cancel this app's offers.
+    StopAndCancel(oneshot::Sender<Result<CycleReport, String>>),
+    /// Replace a currency's settings (validated; nothing saved on error).
+    SetSettings(
+        String,
+        Box<StrategySettings>,
+        oneshot::Sender<Result<(), EngineError>>,
+    ),
+    /// The key was verified again: clear a key-problem halt.
+    KeyVerified,
+    /// Run a cycle now.
+    CycleNow,
+    /// Stop the loop.
+    Shutdown,
+}
+
+/// A handle on an engine running in its own task.
+#[derive(Clone)]
+pub struct EngineHandle {
+    commands: mpsc::Sender<EngineCommand>,
+    status: watch::Receiver<EngineStatus>,
+}
+
+impl EngineHandle {
+    /// Sends a command (errors only if the engine task has ended).
+    pub async fn send(&self, cmd: EngineCommand) -> Result<(), String> {
+        self.commands
+            .send(cmd)
+            .await
+            .map_err(|_| "the engine has stopped".to_string())
+    }
+
+    /// Status updates.
+    pub fn status(&self) -> watch::Receiver<EngineStatus> {
+        self.status.clone()
+    }
+}
+
+/// Runs the engine in a tokio task: a cycle, then a pause that is short after changes
+/// (5 s), longer when nothing changes (20 s), backing off on errors (up to 5 min) and
+/// waiting out rate limits and maintenance. Commands are handled between cycles.
+pub fn spawn<X: Exchange + 'static>(
+    mut engine: Engine<X>,
+) -> (EngineHandle, tokio::task::JoinHandle<()>) {
+    let (tx, mut rx) = mpsc::channel(16);
+    let handle = EngineHandle {
+        commands: tx,
+        status: engine.subscribe(),
+    };
+    let task = tokio::spawn(async move {
+        let mut failures: u32 = 0;
+        loop {
+            let delay = match engine.cycle().await {
+                Ok(r) if r.changed() || r.unknown > 0 => {
+                    failures = 0;
+                    Duration::from_secs(5)
+                }
+                Ok(r) if r.incomplete => {
+                    failures += 1;
+                    match &engine.halt {
+                        Some((_, _, Some(t))) => {
+                            let wait = (*t - engine.clock.now_mts()).max(1_000);
+                            Duration::from_millis(u64::try_from(wait).unwrap_or(60_000))
+                        }
+                        _ => {
+                            Duration::from_secs(5u64.saturating_mul(1 << failures.min(6)).min(300))
+                        }
+                    }
+                }
+                Ok(_) => {
+                    failures = 0;
+                    Duration::from_secs(20)
+                }
+                Err(e) => {
+                    failures += 1;
+                    tracing::error!(error = %e, "engine cycle failed");
+                    engine
+                        .status
+                        .send_modify(|s| s.last_error = Some(e.to_string()));
+                    Duration::from_secs(5u64.saturating_mul(1 << failures.min(6)).min(300))
+                }
+            };
+            let cmd = tokio::select! {
+                cmd = rx.recv() => cmd,
+                () = tokio::time::sleep(delay) => continue,
+            };
+            let Some(cmd) = cmd else { break };
+            match cmd {
+                EngineCommand::Start => log_err(engine.start()),
+                EngineCommand::Pause => log_err(engine.pause()),
+                EngineCommand::StopAndCancel(reply) => {
+                    let r = engine.stop_and_cancel().await.map_err(|e| e.to_string());
+                    let _ = reply.send(r);
+                }
+                EngineCommand::SetSettings(cur, s, reply) => {
+                    let _ = reply.send(engine.set_settings(&cur, *s));
+                }
+                EngineCommand::KeyVerified => engine.clear_key_problem(),
+                EngineCommand::CycleNow => {}
+                EngineCommand::Shutdown => break,
+            }
+        }
+    });
+    (handle, task)
+}
+
+fn log_err(r: Result<(), EngineError>) {
+    if let Err(e) = r {
+        tracing::error!(error = %e, "engine command failed");
+    }
+}
