@@ -12,6 +12,11 @@
 //! | `settings` | named JSON settings |
 //! | `actions` | (0002) every submit/cancel: written before the request, updated with its outcome (`pending`, `ok`, `rejected`, `unknown`, `reconciled_done`, `reconciled_not_done`, `dry_run`) |
 //! | `owned_offers` | (0002) the offers this app created — the only ones it touches |
+//! | `payments` | (0003) interest payments: ledger rows of category 28, keyed by ledger id, amounts as the exchange reports them |
+//! | `funding_trades` | (0003) fills of our offers |
+//! | `wallet_snapshots` | (0003) funding wallet total / lent / on offer over time (utilization, APY) |
+//! | `market_snapshots` | (0003) FRR, best ask and USD price over time (the Auto-Renew baseline) |
+//! | `sync_state` | (0003) how far each ledger/trades sync has got |
 //!
 //! Migrations live in `migrations/NNNN_*.sql`, are applied in order inside a transaction, and
 //! each step has a test that upgrades a database holding data from the step before.
@@ -22,6 +27,7 @@
 //! another process holds locked gives [`StoreError::Locked`].
 
 mod actions;
+mod earnings;
 mod error;
 mod keys;
 mod migrations;
@@ -35,6 +41,7 @@ use parking_lot::Mutex;
 use rusqlite::Connection;
 
 pub use actions::{Action, ActionKind, NewAction, Outcome};
+pub use earnings::{MarketPoint, Payment, WalletPoint};
 pub use error::StoreError;
 pub use keys::KeyRecord;
 pub use migrations::SCHEMA_VERSION;

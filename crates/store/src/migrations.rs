@@ -7,6 +7,7 @@ use rusqlite_migration::{M, Migrations};
 pub(crate) const STEPS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_engine.sql"),
+    include_str!("../migrations/0003_earnings.sql"),
 ];
 
 /// The schema version this build writes.
@@ -55,6 +56,13 @@ mod tests {
 
     /// Data typical of schema version `v`.
     fn seed(conn: &Connection, v: usize) {
+        if v >= 3 {
+            conn.execute_batch(
+                "INSERT INTO payments VALUES (1, 'USD', 5, '0.12345678', '1000.12345678',
+                   'Margin Funding Payment on wallet funding');",
+            )
+            .unwrap();
+        }
         if v >= 2 {
             conn.execute_batch(
                 "INSERT INTO actions (mts, currency, action, reason, outcome, updated_mts)
@@ -73,6 +81,12 @@ mod tests {
     }
 
     fn check(conn: &Connection, v: usize) {
+        if v >= 3 {
+            let a: String = conn
+                .query_row("SELECT amount FROM payments", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(a, "0.12345678");
+        }
         if v >= 2 {
             let n: i64 = conn
                 .query_row("SELECT count(*) FROM owned_offers", [], |r| r.get(0))
