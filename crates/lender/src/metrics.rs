@@ -1,0 +1,317 @@
+//! Earnings metrics from the stored history: what was earned, the effective APY over the whole
+//! balance (idle time included), utilization, and what Auto-Renew at FRR or idle money would
+//! have earned over the same time. Pure functions of the stored rows.
+//!
+//! Definitions (UTC, milliseconds):
+//! - **earned**: the sum of interest payments (ledger category 28) in the window — exactly the
+//!   exchange's figures, already net of its 15 % fee.
+//! - **average balance / lent**: time-weighted over the window from wallet snapshots (each
+//!   snapshot holds until the next one).
+//! - **utilization**: ∫ lent dt ÷ ∫ total dt.
+//! - **APR**: earned ÷ average balance × 365 ÷ days. **APY**: daily compounding of the same
+//!   daily return, `(1 + r)^365 − 1`. Both count idle time, because the denominator is the
+//!   whole funding balance.
+//! - **Auto-Renew baseline**: ∫ total × FRR(t) × (1 − fee) dt ÷ 1 day — the same balance fully
+//!   lent at the recorded FRR. This is the *optimistic* Auto-Renew figure (it assumes FRR
+//!   offers always fill; in 2026 FRR sat well above traded rates, so they often did not).
+//! - **Idle baseline**: zero, by definition.
+
+use rust_decimal::{Decimal, MathematicalOps};
+use rust_decimal_macros::dec;
+use serde::{Deserialize, Serialize};
+use store::{MarketPoint, Payment, WalletPoint};
+use ts_rs::TS;
+
+/// Bitfinex keeps this share of the interest.
+pub const LENDER_FEE: Decimal = dec!(0.15);
+/// Milliseconds in a day.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// Figures for one currency over one window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Metrics {
+    /// Window start (UTC ms).
+    pub from_mts: i64,
+    /// Window end (UTC ms).
+    pub to_mts: i64,
+    /// Interest received (net of the fee, as paid).
+    #[ts(type = "string")]
+    pub earned: Decimal,
+    /// Number of payments.
+    pub payments: u32,
+    /// Time-weighted funding balance.
+    #[ts(type = "string")]
+    pub avg_balance: Decimal,
+    /// Time-weighted amount lent.
+    #[ts(type = "string")]
+    pub avg_lent: Decimal,
+    /// Lent ÷ balance, time-weighted (0–1); `None` without balance.
+    #[ts(type = "string | null")]
+    pub utilization: Option<Decimal>,
+    /// Simple annual rate over the whole balance.
+    #[ts(type = "string | null")]
+    pub apr: Option<Decimal>,
+    /// Annual yield with daily compounding over the whole balance.
+    #[ts(type = "string | null")]
+    pub apy: Option<Decimal>,
+    /// What Auto-Renew at FRR would have paid (optimistic: always filled).
+    #[ts(type = "string")]
+    pub baseline_auto_renew: Decimal,
+    /// What idle money would have paid (zero).
+    #[ts(type = "string")]
+    pub baseline_idle: Decimal,
+}
+
+/// Integrates a step function given by `(mts, value)` points (each holds until the next, the
+/// last until `to`) over `[from, to)`; returns value·ms.
+fn integrate(points: &[(i64, Decimal)], from: i64, to: i64) -> Decimal {
+    let mut sum = Decimal::ZERO;
+    for (i, (t, v)) in points.iter().enumerate() {
+        let start = (*t).max(from);
+        let end = points.get(i + 1).map_or(to, |(n, _)| *n).min(to);
+        if end > start {
+            sum += *v * Decimal::from(end - start);
+        }
+    }
+    sum
+}
+
+/// The value of a step function at `t` (the last point at or before it).
+fn value_at(points: &[(i64, Decimal)], t: i64) -> Option<Decimal> {
+    points.iter().rev().find(|(p, _)| *p <= t).map(|(_, v)| *v)
+}
+
+/// Computes the metrics of one currency over `[from, to)`.
+pub fn metrics(
+    payments: &[Payment],
+    wallet: &[WalletPoint],
+    market: &[MarketPoint],
+    from: i64,
+    to: i64,
+) -> Metrics {
+    let window: Vec<&Payment> = payments
+        .iter()
+        .filter(|p| p.mts >= from && p.mts < to)
+        .collect();
+    let earned: Decimal = window.iter().map(|p| p.amount).sum();
+    let total: Vec<(i64, Decimal)> = wallet.iter().map(|w| (w.mts, w.total)).collect();
+    let lent: Vec<(i64, Decimal)> = wallet.iter().map(|w| (w.mts, w.lent)).collect();
+    let span = Decimal::from((to - from).max(0));
+    let int_total = integrate(&total, from, to);
+    let int_lent = integrate(&lent, from, to);
+    let avg_balance = if span > Decimal::ZERO {
+        int_total / span
+    } else {
+        Decimal::ZERO
+    };
+    let avg_lent = if span > Decimal::ZERO {
+        int_lent / span
+    } else {
+        Decimal::ZERO
+    };
+    let utilization = (int_total > Decimal::ZERO).then(|| (int_lent / int_total).round_dp(6));
+    let days = span / Decimal::from(DAY_MS);
+    let daily =
+        (avg_balance > Decimal::ZERO && days > Decimal::ZERO).then(|| earned / avg_balance / days);
+    let apr = daily.map(|r| (r * dec!(365)).round_dp(6));
+    let apy = daily
+        .and_then(|r| (Decimal::ONE + r).checked_powu(365))
+        .map(|g| (g - Decimal::ONE).round_dp(6));
+    // Auto-Renew: balance × FRR × (1 − fee) over time; FRR steps at market snapshots.
+    let frr: Vec<(i64, Decimal)> = market
+        .iter()
+        .filter_map(|m| m.frr.map(|f| (m.mts, f)))
+        .collect();
+    let mut cuts: Vec<i64> = total
+        .iter()
+        .map(|p| p.0)
+        .chain(frr.iter().map(|p| p.0))
+        .filter(|t| *t > from && *t < to)
+        .collect();
+    cuts.push(from);
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut auto = Decimal::ZERO;
+    for (i, t) in cuts.iter().enumerate() {
+        let end = cuts.get(i + 1).copied().unwrap_or(to);
+        if let (Some(b), Some(f)) = (value_at(&total, *t), value_at(&frr, *t)) {
+            auto += b * f * Decimal::from(end - t);
+        }
+    }
+    let baseline_auto_renew =
+        (auto * (Decimal::ONE - LENDER_FEE) / Decimal::from(DAY_MS)).round_dp(8);
+    Metrics {
+        from_mts: from,
+        to_mts: to,
+        earned,
+        payments: u32::try_from(window.len()).unwrap_or(u32::MAX),
+        avg_balance: avg_balance.round_dp(8),
+        avg_lent: avg_lent.round_dp(8),
+        utilization,
+        apr,
+        apy,
+        baseline_auto_renew,
+        baseline_idle: Decimal::ZERO,
+    }
+}
+
+/// One UTC day of earnings, for the charts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DailyEarning {
+    /// Day start (UTC ms).
+    pub day_mts: i64,
+    /// Paid that day.
+    #[ts(type = "string")]
+    pub earned: Decimal,
+    /// Paid up to and including that day.
+    #[ts(type = "string")]
+    pub cumulative: Decimal,
+    /// Utilization that day (0–1).
+    #[ts(type = "string | null")]
+    pub utilization: Option<Decimal>,
+    /// APY over that day.
+    #[ts(type = "string | null")]
+    pub apy: Option<Decimal>,
+    /// Auto-Renew at FRR that day (optimistic).
+    #[ts(type = "string")]
+    pub baseline_auto_renew: Decimal,
+}
+
+/// Day-by-day figures over `[from, to)` (days aligned to UTC midnight).
+pub fn daily(
+    payments: &[Payment],
+    wallet: &[WalletPoint],
+    market: &[MarketPoint],
+    from: i64,
+    to: i64,
+) -> Vec<DailyEarning> {
+    let mut out = Vec::new();
+    let mut day = from - from.rem_euclid(DAY_MS);
+    let mut cumulative = Decimal::ZERO;
+    while day < to {
+        let end = (day + DAY_MS).min(to);
+        let m = metrics(payments, wallet, market, day.max(from), end);
+        cumulative += m.earned;
+        out.push(DailyEarning {
+            day_mts: day,
+            earned: m.earned,
+            cumulative,
+            utilization: m.utilization,
+            apy: m.apy,
+            baseline_auto_renew: m.baseline_auto_renew,
+        });
+        day += DAY_MS;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const D: i64 = DAY_MS;
+
+    fn pay(id: i64, mts: i64, amount: &str) -> Payment {
+        Payment {
+            ledger_id: id,
+            currency: "USD".into(),
+            mts,
+            amount: amount.parse().unwrap(),
+            balance: Decimal::ZERO,
+            description: "Margin Funding Payment on wallet funding".into(),
+        }
+    }
+
+    fn w(mts: i64, total: i64, lent: i64) -> WalletPoint {
+        WalletPoint {
+            currency: "USD".into(),
+            mts,
+            total: total.into(),
+            lent: lent.into(),
+            on_offer: Decimal::ZERO,
+        }
+    }
+
+    fn m(mts: i64, frr: &str) -> MarketPoint {
+        MarketPoint {
+            currency: "USD".into(),
+            mts,
+            frr: Some(frr.parse().unwrap()),
+            best_ask: None,
+            usd_price: Decimal::ONE,
+        }
+    }
+
+    #[test]
+    fn idle_time_counts_against_apy_and_utilization() {
+        // 1000 USD for 2 days: lent the whole first day, idle the second. 0.17 paid.
+        let wallet = [w(0, 1000, 1000), w(D, 1000, 0)];
+        let payments = [pay(1, D + 3_600_000, "0.17")];
+        let r = metrics(&payments, &wallet, &[], 0, 2 * D);
+        assert_eq!(r.earned, dec!(0.17));
+        assert_eq!(r.avg_balance, dec!(1000));
+        assert_eq!(r.avg_lent, dec!(500));
+        assert_eq!(r.utilization, Some(dec!(0.5)));
+        // daily return 0.17 / 1000 / 2 = 0.000085 → APR 3.1025 %
+        assert_eq!(r.apr, Some(dec!(0.031025)));
+        // (1.000085)^365 − 1 = 0.031513... (compounded)
+        let apy = r.apy.unwrap();
+        assert!(apy > dec!(0.0315) && apy < dec!(0.0316), "{apy}");
+    }
+
+    #[test]
+    fn partial_days_and_balance_changes_are_time_weighted() {
+        // 1000 for 6 h, then 3000 for 18 h: average 2500.
+        let wallet = [w(0, 1000, 0), w(6 * 3_600_000, 3000, 3000)];
+        let r = metrics(&[], &wallet, &[], 0, D);
+        assert_eq!(r.avg_balance, dec!(2500));
+        assert_eq!(r.avg_lent, dec!(2250));
+        assert_eq!(r.utilization, Some(dec!(0.9)));
+        assert_eq!(r.apr, Some(Decimal::ZERO));
+    }
+
+    #[test]
+    fn the_state_before_the_window_carries_into_it() {
+        let wallet = [w(-5 * D, 2000, 2000)];
+        let r = metrics(&[], &wallet, &[], 0, D);
+        assert_eq!(r.avg_balance, dec!(2000));
+        assert_eq!(r.utilization, Some(dec!(1)));
+    }
+
+    #[test]
+    fn auto_renew_baseline_uses_the_recorded_frr_net_of_fee() {
+        // 1000 USD; FRR 0.0004 for the first half day, 0.0002 after.
+        let wallet = [w(0, 1000, 0)];
+        let market = [m(0, "0.0004"), m(D / 2, "0.0002")];
+        let r = metrics(&[], &wallet, &market, 0, D);
+        // 1000 × (0.0004 × 0.5 + 0.0002 × 0.5) × 0.85 = 0.255
+        assert_eq!(r.baseline_auto_renew, dec!(0.255));
+        assert_eq!(r.baseline_idle, Decimal::ZERO);
+    }
+
+    #[test]
+    fn totals_equal_the_sum_of_the_ledger_rows_exactly() {
+        let payments: Vec<_> = (0..100).map(|i| pay(i, i * 1000, "0.01234567")).collect();
+        let r = metrics(&payments, &[], &[], 0, D);
+        assert_eq!(r.earned, dec!(1.234567));
+        assert_eq!(r.payments, 100);
+        assert_eq!(r.apy, None, "no balance history, no APY");
+    }
+
+    #[test]
+    fn daily_series_accumulates() {
+        let wallet = [w(0, 1000, 1000)];
+        let payments = [pay(1, D + 1, "0.1"), pay(2, 2 * D + 1, "0.2")];
+        let days = daily(&payments, &wallet, &[], 0, 3 * D);
+        assert_eq!(days.len(), 3);
+        assert_eq!(
+            days.iter().map(|d| d.cumulative).collect::<Vec<_>>(),
+            vec![dec!(0), dec!(0.1), dec!(0.3)]
+        );
+        assert_eq!(days[1].utilization, Some(dec!(1)));
+    }
+}
