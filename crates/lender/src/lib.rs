@@ -12,6 +12,7 @@
 
 pub mod engine;
 pub mod exchange;
+pub mod keycheck;
 pub mod metrics;
 pub mod model;
 pub mod planner;
