@@ -1,0 +1,80 @@
+// The app frame in Chromium with IPC stubbed: navigation, app_info in Settings, error states,
+// and a screenshot of every page in light and dark.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { SHOTS, launch, openApp, serveDist } from './harness.mjs';
+
+const PAGES = ['setup', 'dashboard', 'strategy', 'earnings', 'settings'];
+const INFO = { version: '0.1.0', dataDir: '/home/user/.local/share/app.yieldsforge.desktop', buildProfile: 'debug', os: 'linux', arch: 'x86_64' };
+
+let browser, srv;
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  srv = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  srv?.server.close();
+});
+
+test('every page is reachable by clicking, and aria-current follows', async () => {
+  const { page, context, consoleErrors } = await openApp(browser, srv.url, { app_info: INFO });
+  for (const name of PAGES) {
+    await page.click(`[data-testid="nav-${name}"]`);
+    await page.waitForSelector(`[data-testid="page-${name}"]`);
+    assert.equal(await page.getAttribute(`[data-testid="nav-${name}"]`, 'aria-current'), 'page');
+    const others = PAGES.filter((p) => p !== name);
+    for (const o of others) assert.equal(await page.getAttribute(`[data-testid="nav-${o}"]`, 'aria-current'), null);
+  }
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('navigation works from the keyboard', async () => {
+  const { page, context } = await openApp(browser, srv.url, { app_info: INFO });
+  await page.focus('[data-testid="nav-setup"]');
+  await page.keyboard.press('Tab'); // Dashboard
+  await page.keyboard.press('Tab'); // Strategy
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid="page-strategy"]');
+  assert.equal(await page.evaluate(() => location.hash), '#/strategy');
+  await context.close();
+});
+
+test('Settings shows what app_info returns', async () => {
+  const { page, context, consoleErrors } = await openApp(browser, srv.url, { app_info: INFO }, { hash: '#/settings' });
+  assert.equal(await page.textContent('[data-testid="app-info-version"]'), '0.1.0');
+  assert.equal(await page.textContent('[data-testid="app-info-data-dir"]'), INFO.dataDir);
+  assert.equal(await page.textContent('[data-testid="app-info-profile"]'), 'debug');
+  assert.equal(await page.textContent('[data-testid="app-info-os"]'), 'linux · x86_64');
+  assert.deepEqual(await page.evaluate(() => window.__ipcCalls.map((c) => c.cmd)), ['app_info']);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('an app_info error shows its message, and Retry loads again', async () => {
+  const handlers = { app_info: { __sequence: [{ __reject: { code: 'Storage', message: 'The data folder is not writable.' } }, INFO] } };
+  const { page, context } = await openApp(browser, srv.url, handlers, { hash: '#/settings' });
+  assert.equal(await page.textContent('[data-testid="app-info-error"]'), 'The data folder is not writable.');
+  await page.click('[data-testid="app-info-retry"]');
+  assert.equal(await page.textContent('[data-testid="app-info-version"]'), '0.1.0');
+  await context.close();
+});
+
+for (const scheme of ['light', 'dark']) {
+  test(`screenshots of every page (${scheme})`, async () => {
+    const { page, context, consoleErrors } = await openApp(browser, srv.url, { app_info: INFO }, { colorScheme: scheme });
+    for (const name of PAGES) {
+      await page.click(`[data-testid="nav-${name}"]`);
+      await page.waitForSelector(`[data-testid="page-${name}"]`);
+      if (name === 'settings') await page.waitForSelector('[data-testid="app-info-version"]');
+      await page.screenshot({ path: `${SHOTS}${name}-${scheme}.png` });
+    }
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, scheme === 'dark' ? 'rgb(14, 17, 20)' : 'rgb(246, 247, 249)');
+    assert.deepEqual(consoleErrors, []);
+    await context.close();
+  });
+}

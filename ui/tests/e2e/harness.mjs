@@ -1,0 +1,77 @@
+// Serves the built UI on 127.0.0.1 and opens it in Debian's Chromium with the Tauri IPC
+// stubbed before any page script runs. The stub records calls on window.__ipcCalls.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+export const SHOTS = fileURLToPath(new URL('../../../target/ui-screenshots/', import.meta.url));
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
+
+export async function serveDist() {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(DIST, path === '/' ? 'index.html' : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${server.address().port}/` };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * Opens a page with IPC answered by `handlers` (command → result, or a function of args;
+ * a value under `__reject` makes the call fail with it). Console errors are collected.
+ */
+export async function openApp(browser, url, handlers, { colorScheme = 'light', hash = '#/setup' } = {}) {
+  const context = await browser.newContext({ colorScheme, viewport: { width: 1200, height: 780 } });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.addInitScript((h) => {
+    window.__ipcCalls = [];
+    window.__ipcHandlers = h;
+    let next = 1;
+    window.__TAURI_INTERNALS__ = {
+      transformCallback: (cb, once) => {
+        const id = next++;
+        window[`_${id}`] = (v) => {
+          if (once) delete window[`_${id}`];
+          cb?.(v);
+        };
+        return id;
+      },
+      invoke: async (cmd, args) => {
+        window.__ipcCalls.push({ cmd, args });
+        const h = window.__ipcHandlers[cmd];
+        if (h === undefined) throw { code: 'Internal', message: `no stub for ${cmd}` };
+        if (h && typeof h === 'object' && '__reject' in h) throw h.__reject;
+        if (h && typeof h === 'object' && '__sequence' in h) {
+          const step = h.__sequence.shift();
+          if (step && typeof step === 'object' && '__reject' in step) throw step.__reject;
+          return step;
+        }
+        return h;
+      },
+      metadata: { currentWindow: { label: 'main' }, currentWebview: { windowLabel: 'main', label: 'main' } },
+    };
+  }, handlers);
+  await page.goto(url + hash);
+  return { page, context, consoleErrors };
+}
