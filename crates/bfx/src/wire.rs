@@ -1,0 +1,103 @@
+//! Tolerant decoding of Bitfinex's positional arrays: fields by index, `null` or missing
+//! fields as `None`, extra trailing fields ignored, numbers to `Decimal` exactly.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// Parses a JSON number or numeric string into a `Decimal` without going through `f64`
+/// (the workspace enables serde_json's `arbitrary_precision`, so the number's text is kept).
+pub(crate) fn decimal(v: &Value) -> Option<Decimal> {
+    let text = match v {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    Decimal::from_str(&text)
+        .or_else(|_| Decimal::from_scientific(&text))
+        .ok()
+}
+
+/// A positional row.
+pub(crate) struct Row<'a>(pub &'a [Value]);
+
+impl<'a> Row<'a> {
+    pub(crate) fn of(v: &'a Value) -> Option<Self> {
+        v.as_array().map(|a| Row(a.as_slice()))
+    }
+
+    fn at(&self, i: usize) -> Option<&'a Value> {
+        self.0.get(i).filter(|v| !v.is_null())
+    }
+
+    pub(crate) fn dec(&self, i: usize) -> Option<Decimal> {
+        self.at(i).and_then(decimal)
+    }
+
+    pub(crate) fn i64(&self, i: usize) -> Option<i64> {
+        self.at(i).and_then(|v| {
+            v.as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
+    }
+
+    pub(crate) fn u32(&self, i: usize) -> Option<u32> {
+        self.i64(i).and_then(|n| u32::try_from(n).ok())
+    }
+
+    pub(crate) fn str(&self, i: usize) -> Option<&'a str> {
+        self.at(i).and_then(Value::as_str)
+    }
+
+    pub(crate) fn string(&self, i: usize) -> Option<String> {
+        self.str(i).map(str::to_owned)
+    }
+
+    /// `1`/`true` → true; `0`/`false`/`null`/missing → false.
+    pub(crate) fn flag(&self, i: usize) -> bool {
+        match self.at(i) {
+            Some(Value::Bool(b)) => *b,
+            Some(v) => v.as_i64().is_some_and(|n| n != 0),
+            None => false,
+        }
+    }
+
+    pub(crate) fn value(&self, i: usize) -> Option<&'a Value> {
+        self.at(i)
+    }
+}
+
+/// The first characters of a body, for error messages.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(160)]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn decimals_are_exact() {
+        let v: Value =
+            serde_json::from_str("[0.1, 4e-7, \"150.0\", 146212916.17, 1e-8, null]").unwrap();
+        let r = Row::of(&v).unwrap();
+        assert_eq!(r.dec(0), Some(Decimal::from_str("0.1").unwrap()));
+        assert_eq!(r.dec(1), Some(Decimal::from_str("0.0000004").unwrap()));
+        assert_eq!(r.dec(2), Some(Decimal::from_str("150.0").unwrap()));
+        assert_eq!(r.dec(3), Some(Decimal::from_str("146212916.17").unwrap()));
+        assert_eq!(r.dec(4), Some(Decimal::from_str("0.00000001").unwrap()));
+        assert_eq!(r.dec(5), None);
+        assert_eq!(r.dec(99), None);
+    }
+
+    #[test]
+    fn flags_and_strings() {
+        let v = json!([1, 0, null, true, "x", "42"]);
+        let r = Row::of(&v).unwrap();
+        assert!(r.flag(0) && !r.flag(1) && !r.flag(2) && r.flag(3));
+        assert_eq!(r.str(4), Some("x"));
+        assert_eq!(r.i64(5), Some(42));
+    }
+}

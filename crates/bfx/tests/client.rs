@@ -1,0 +1,602 @@
+//! Every endpoint and every error form, against a loopback server that checks signatures,
+//! headers, bodies and nonce order.
+
+mod server;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bfx::*;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use server::{KEY, Reply, SECRET};
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+async fn client() -> (server::Fake, Client) {
+    let (fake, url) = server::start().await;
+    let mut cfg = ClientConfig::for_base(&url);
+    cfg.rate_limits = false;
+    cfg.timeout = Duration::from_millis(800);
+    (
+        fake,
+        Client::new(cfg, Some(Credentials::new(KEY, SECRET))).unwrap(),
+    )
+}
+
+fn body(s: &server::Seen) -> Value {
+    serde_json::from_str(&s.body).unwrap()
+}
+
+const OFFER: &str = r#"[41238747,"fUSD",1575026670000,1575026670000,150,150,"LIMIT",null,null,0,"ACTIVE",null,null,null,0.0002,2,0,0,null,0,null]"#;
+
+#[tokio::test]
+async fn account_endpoints() {
+    let (fake, c) = client().await;
+    fake.answer(
+        "/v2/auth/r/permissions",
+        r#"[["funding",1,1],["wallets",1,0],["withdraw",0,0],["new_scope",1,1]]"#,
+    );
+    fake.answer(
+        "/v2/auth/r/wallets",
+        r#"[["funding","USD",1000.5,0,800.25,null,null],["exchange","BTC",0.1,0,0.1,null,null]]"#,
+    );
+    fake.answer(
+        "/v2/auth/r/info/user",
+        r#"[123,"a@b.c","alice",1600000000000,1,2,null,"UTC"]"#,
+    );
+    let p = c.permissions().await.unwrap();
+    assert!(p.can("funding", true) && p.withdraw_scopes().is_empty());
+    assert_eq!(p.0.len(), 4);
+    assert_eq!(body(&fake.last()), json!({}));
+    let w = c.wallets().await.unwrap();
+    assert_eq!(w[0].available, Some(d("800.25")));
+    let u = c.user_info().await.unwrap();
+    assert_eq!(
+        (u.id, u.username.as_deref(), u.timezone.as_deref()),
+        (123, Some("alice"), Some("UTC"))
+    );
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+}
+
+#[tokio::test]
+async fn funding_read_endpoints() {
+    let (fake, c) = client().await;
+    let credit = r#"[1,"fUSD",1,1,1,350,0,"ACTIVE","FIXED",null,null,0.0024,2,1,1,0,0,null,0,null,0,"tBTCUSD"]"#;
+    for p in [
+        "/v2/auth/r/funding/offers/fUSD",
+        "/v2/auth/r/funding/offers",
+        "/v2/auth/r/funding/offers/fUSD/hist",
+    ] {
+        fake.answer(p, &format!("[{OFFER}]"));
+    }
+    for p in [
+        "/v2/auth/r/funding/credits/fUSD",
+        "/v2/auth/r/funding/credits/fUSD/hist",
+        "/v2/auth/r/funding/loans/fUSD",
+        "/v2/auth/r/funding/loans/fUSD/hist",
+    ] {
+        fake.answer(p, &format!("[{credit}]"));
+    }
+    fake.answer(
+        "/v2/auth/r/funding/trades/fUSD/hist",
+        r#"[[9,"fUSD",5,41238747,150,0.0002,2,1]]"#,
+    );
+    fake.answer("/v2/auth/r/ledgers/USD/hist", r#"[[77,"USD","funding",1700000000000,null,0.01234567,1000.01234567,null,"Margin Funding Payment on wallet funding"]]"#);
+    fake.answer(
+        "/v2/auth/r/info/funding/fUSD",
+        r#"["sym","fUSD",[0,0.0002,0,1.5]]"#,
+    );
+    fake.answer("/v2/auth/r/funding/auto/status", r#"["USD",2,0,0]"#);
+
+    assert_eq!(
+        c.funding_offers(Some("fUSD")).await.unwrap()[0].rate,
+        d("0.0002")
+    );
+    assert_eq!(c.funding_offers(None).await.unwrap().len(), 1);
+    c.funding_offers_hist(Some("fUSD"), Some(1), Some(2), Some(50))
+        .await
+        .unwrap();
+    assert_eq!(
+        body(&fake.last()),
+        json!({"start": 1, "end": 2, "limit": 50})
+    );
+    assert_eq!(
+        c.funding_credits(Some("fUSD")).await.unwrap()[0].amount,
+        d("350")
+    );
+    c.funding_credits_hist(Some("fUSD"), None, None, Some(10))
+        .await
+        .unwrap();
+    assert_eq!(c.funding_loans(Some("fUSD")).await.unwrap().len(), 1);
+    c.funding_loans_hist(Some("fUSD"), None, None, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.funding_trades_hist(Some("fUSD"), None, None, None)
+            .await
+            .unwrap()[0]
+            .offer_id,
+        41238747
+    );
+    let l = c
+        .ledgers(
+            Some("USD"),
+            Some(LEDGER_INTEREST),
+            Some(10),
+            None,
+            Some(2500),
+        )
+        .await
+        .unwrap();
+    assert_eq!(l[0].amount, d("0.01234567"));
+    assert_eq!(
+        body(&fake.last()),
+        json!({"category": 28, "start": 10, "limit": 2500})
+    );
+    assert!(matches!(
+        c.ledgers(Some("USD"), None, None, None, Some(2501)).await,
+        Err(Error::Refused(_))
+    ));
+    assert_eq!(
+        c.funding_info("fUSD").await.unwrap().duration_lend,
+        d("1.5")
+    );
+    assert_eq!(c.auto_renew_status("USD").await.unwrap().unwrap().period, 2);
+    assert_eq!(body(&fake.last()), json!({"currency": "USD"}));
+    fake.answer("/v2/auth/r/funding/auto/status", "[]");
+    assert_eq!(c.auto_renew_status("USD").await.unwrap(), None);
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+}
+
+#[tokio::test]
+async fn funding_write_endpoints() {
+    let (fake, c) = client().await;
+    fake.answer(
+        "/v2/auth/w/funding/offer/submit",
+        &format!(r#"[1575293958819,"fon-req",null,null,{OFFER},null,"SUCCESS","Submitting funding offer"]"#),
+    );
+    let offer = NewOffer {
+        offer_type: OfferType::Limit,
+        symbol: "fUSD".into(),
+        amount: d("150.5"),
+        rate: d("0.0002"),
+        period: 2,
+        hidden: true,
+    };
+    assert_eq!(c.submit_funding_offer(&offer).await.unwrap().id, 41238747);
+    assert_eq!(
+        body(&fake.last()),
+        json!({"type": "LIMIT", "symbol": "fUSD", "amount": "150.5", "rate": "0.0002", "period": 2, "flags": 64})
+    );
+    fake.answer(
+        "/v2/auth/w/funding/offer/cancel",
+        &format!(r#"[1,"foc-req",null,null,{OFFER},null,"SUCCESS","Cancelled"]"#),
+    );
+    c.cancel_funding_offer(41238747).await.unwrap();
+    assert_eq!(body(&fake.last()), json!({"id": 41238747}));
+    fake.answer(
+        "/v2/auth/w/funding/offer/cancel/all",
+        r#"[1,"foc_all-req",null,null,null,null,"SUCCESS","All cancelled"]"#,
+    );
+    c.cancel_all_funding_offers("USD").await.unwrap();
+    assert_eq!(body(&fake.last()), json!({"currency": "USD"}));
+    fake.answer(
+        "/v2/auth/w/funding/close",
+        r#"[1,"fcl-req",null,null,null,null,"SUCCESS","Closed"]"#,
+    );
+    c.close_funding(26222883).await.unwrap();
+    assert_eq!(body(&fake.last()), json!({"id": 26222883}));
+    fake.answer(
+        "/v2/auth/w/funding/auto",
+        r#"[1,"fa-req",null,null,["USD",2,0,500],null,"SUCCESS",null]"#,
+    );
+    let on = AutoRenewRequest {
+        enabled: true,
+        currency: "USD".into(),
+        amount: d("500"),
+        rate: Decimal::ZERO,
+        period: 2,
+    };
+    assert_eq!(
+        c.set_auto_renew(&on).await.unwrap().unwrap().threshold,
+        d("500")
+    );
+    assert_eq!(
+        body(&fake.last()),
+        json!({"status": 1, "currency": "USD", "amount": "500", "rate": "0", "period": 2})
+    );
+    c.set_auto_renew(&AutoRenewRequest {
+        enabled: false,
+        ..on
+    })
+    .await
+    .unwrap();
+    assert_eq!(body(&fake.last()), json!({"status": 0, "currency": "USD"}));
+    fake.answer("/v2/auth/w/transfer", r#"[1,"acc_tf",null,null,[1,"exchange","funding",null,"USD",null,null,500],null,"SUCCESS","500.0 USD transfered"]"#);
+    assert_eq!(
+        c.transfer("exchange", "funding", "USD", None, d("500"))
+            .await
+            .unwrap()
+            .wallet_to,
+        "funding"
+    );
+    let sent = body(&fake.last());
+    assert_eq!(
+        sent,
+        json!({"from": "exchange", "to": "funding", "currency": "USD", "amount": "500"})
+    );
+    assert!(sent.get("email_dst").is_none() && sent.get("user_id_dst").is_none());
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+}
+
+#[tokio::test]
+async fn never_borrows_or_sends_out_of_bounds_offers() {
+    let (fake, c) = client().await;
+    let base = NewOffer {
+        offer_type: OfferType::Limit,
+        symbol: "fUSD".into(),
+        amount: d("-150"),
+        rate: d("0.0002"),
+        period: 2,
+        hidden: false,
+    };
+    assert!(matches!(
+        c.submit_funding_offer(&base).await,
+        Err(Error::Refused(_))
+    ));
+    assert!(matches!(
+        c.submit_funding_offer(&NewOffer {
+            amount: Decimal::ZERO,
+            ..base.clone()
+        })
+        .await,
+        Err(Error::Refused(_))
+    ));
+    assert!(matches!(
+        c.submit_funding_offer(&NewOffer {
+            amount: d("200"),
+            period: 121,
+            ..base.clone()
+        })
+        .await,
+        Err(Error::Refused(_))
+    ));
+    assert!(matches!(
+        c.transfer("funding", "funding", "USD", None, d("1")).await,
+        Err(Error::Refused(_))
+    ));
+    assert!(fake.seen().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn public_endpoints() {
+    let (fake, c) = client().await;
+    fake.answer("/v2/ticker/fUSD", "[0.000344704,0.000316,30,1681669.14,0.00033268,2,146425121.01,-0.00001062,-0.0307,0.00033534,157503514.8,0.000347,4e-7,null,null,146212916.17]");
+    fake.answer(
+        "/v2/tickers",
+        r#"[["fUSD",0.0003,0.0002,30,1,0.00025,2,1,0,0,0.0002,1,0.0003,0.0001,null,null,5]]"#,
+    );
+    fake.answer(
+        "/v2/book/fUSD/P0",
+        "[[0.0002,2,3,1000],[0.0003301,30,1,-3862.874]]",
+    );
+    fake.answer("/v2/book/fUSD/R0", "[[645902785,30,0.0003301,-3862.874]]");
+    fake.answer(
+        "/v2/trades/fUSD/hist",
+        "[[421418213,1777606784000,500,0.00029452,120]]",
+    );
+    fake.answer(
+        "/v2/candles/trade:1m:fUSD:a30:p2:p30/hist",
+        "[[1,0.0001,0.0002,0.0003,0.00005,1000]]",
+    );
+    fake.answer(
+        "/v2/candles/trade:1m:fUSD:p30/last",
+        "[1,0.0001,0.0002,0.0003,0.00005,1000]",
+    );
+    fake.answer("/v2/funding/stats/fUSD/hist", "[[1678467900000,null,null,0.00000187,68.88,null,null,3230660371.44,2988430006.46,null,null,1447938775.57]]");
+    fake.answer("/v2/platform/status", "[1]");
+
+    let t = c.ticker("fUSD").await.unwrap();
+    assert_eq!(
+        (t.frr, t.symbol.as_deref()),
+        (d("0.000344704"), Some("fUSD"))
+    );
+    assert_eq!(
+        c.tickers(&["fUSD", "fUST"]).await.unwrap()[0].frr,
+        d("0.0003")
+    );
+    assert_eq!(fake.last().query.as_deref(), Some("symbols=fUSD%2CfUST"));
+    assert_eq!(c.book("fUSD", 0, Some(25)).await.unwrap().len(), 2);
+    assert_eq!(fake.last().query.as_deref(), Some("len=25"));
+    assert_eq!(
+        c.raw_book("fUSD", None).await.unwrap()[0].offer_id,
+        645902785
+    );
+    assert_eq!(
+        c.trades("fUSD", Some(10), Some(1), Some(2), Some(-1))
+            .await
+            .unwrap()[0]
+            .period,
+        120
+    );
+    assert_eq!(
+        fake.last().query.as_deref(),
+        Some("limit=10&start=1&end=2&sort=-1")
+    );
+    assert_eq!(
+        c.candles("trade:1m:fUSD:a30:p2:p30", None, None, None, None)
+            .await
+            .unwrap()[0]
+            .close,
+        d("0.0002")
+    );
+    assert!(c.last_candle("trade:1m:fUSD:p30").await.unwrap().is_some());
+    assert_eq!(
+        c.funding_stats("fUSD", Some(1), None, None).await.unwrap()[0].frr_daily(),
+        d("0.00068255")
+    );
+    c.platform_status().await.unwrap();
+    fake.answer("/v2/platform/status", "[0]");
+    assert_eq!(c.platform_status().await, Err(Error::Maintenance));
+    assert!(
+        fake.seen().iter().all(|s| s.nonce.is_none()),
+        "public calls are not signed"
+    );
+    assert_eq!(c.calls(Family::Tickers), 2);
+}
+
+#[tokio::test]
+async fn each_error_form_is_classified() {
+    let (fake, c) = client().await;
+    type Check = fn(&Error) -> bool;
+    let cases: Vec<(Reply, Check)> = vec![
+        (
+            Reply::status(500, r#"["error",10100,"apikey: invalid"]"#),
+            |e| matches!(e, Error::InvalidKey { .. }),
+        ),
+        (
+            Reply::status(500, r#"["error",10100,"apikey: digest invalid"]"#),
+            |e| matches!(e, Error::InvalidKey { .. }),
+        ),
+        (
+            Reply::status(500, r#"["error",10001,"api_key: permission invalid"]"#),
+            |e| matches!(e, Error::PermissionDenied { .. }),
+        ),
+        (
+            Reply::status(500, r#"["error",20060,"maintenance"]"#),
+            |e| matches!(e, Error::Maintenance),
+        ),
+        (
+            Reply::status(500, r#"["error",10020,"limit: invalid"]"#),
+            |e| matches!(e, Error::InvalidParams { .. }),
+        ),
+        (Reply::status(500, r#"["error",10000,"something"]"#), |e| {
+            matches!(
+                e,
+                Error::Api {
+                    code: Some(10000),
+                    ..
+                }
+            )
+        }),
+        (Reply::status(502, "<html>bad gateway</html>"), |e| {
+            matches!(e, Error::Transport { .. })
+        }),
+        (Reply::ok("{not json"), |e| {
+            matches!(e, Error::Decode { .. })
+        }),
+        (Reply::ok(r#"{"weird": true}"#), |e| {
+            matches!(e, Error::Decode { .. })
+        }),
+    ];
+    for (reply, check) in cases {
+        fake.then("/v2/auth/r/wallets", reply.clone());
+        let e = c.wallets().await.unwrap_err();
+        assert!(check(&e), "{} → {e:?}", reply.body);
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains(SECRET), "no error carries the secret");
+    }
+    // A rejection notification (status ERROR) on a write.
+    fake.then(
+        "/v2/auth/w/funding/offer/submit",
+        Reply::ok(r#"[1,"fon-req",null,null,null,null,"ERROR","Invalid offer: incorrect amount, minimum is 150.0 dollar or equivalent in USD"]"#),
+    );
+    let offer = NewOffer {
+        offer_type: OfferType::Limit,
+        symbol: "fUSD".into(),
+        amount: d("100"),
+        rate: d("0.0002"),
+        period: 2,
+        hidden: false,
+    };
+    match c.submit_funding_offer(&offer).await {
+        Err(Error::Rejected { text }) => assert!(text.contains("minimum is 150")),
+        other => panic!("{other:?}"),
+    }
+    // The same rejection as an HTTP 500 error body.
+    fake.then("/v2/auth/w/funding/offer/submit", Reply::status(500, r#"["error",10001,"Invalid offer: incorrect amount, minimum is 150.0 dollar or equivalent in USD"]"#));
+    assert!(matches!(
+        c.submit_funding_offer(&offer).await,
+        Err(Error::Rejected { .. })
+    ));
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+}
+
+#[tokio::test]
+async fn every_rate_limit_form_blocks_the_family_for_60_seconds() {
+    for reply in [
+        Reply::status(500, r#"["error",11010,"ratelimit: error"]"#),
+        Reply::ok(r#"{"error":"ERR_RATE_LIMIT"}"#),
+        Reply::status(500, r#"["error",null,"ERR_RATE_LIMIT"]"#),
+        Reply::status(429, "Too Many Requests"),
+    ] {
+        let (fake, c) = client().await;
+        fake.then("/v2/auth/r/wallets", reply.clone());
+        fake.answer("/v2/auth/r/wallets", "[]");
+        fake.answer(
+            "/v2/ticker/fUSD",
+            "[0.0003,0,0,0,0,0,0,0,0,0,0,0,0,null,null,0]",
+        );
+        match c.wallets().await {
+            Err(Error::RateLimited { retry_after }) => {
+                assert_eq!(retry_after, Duration::from_secs(60))
+            }
+            other => panic!("{}: {other:?}", reply.body),
+        }
+        let before = fake.seen().len();
+        match c.permissions().await {
+            Err(Error::RateLimited { retry_after }) => {
+                assert!(retry_after > Duration::from_secs(58))
+            }
+            other => panic!("still blocked: {other:?}"),
+        }
+        assert_eq!(fake.seen().len(), before, "no request while blocked");
+        c.ticker("fUSD").await.expect("other families keep working");
+    }
+}
+
+#[tokio::test]
+async fn nonce_small_is_retried_once_then_explained() {
+    let (fake, c) = client().await;
+    fake.answer("/v2/auth/r/wallets", "[]");
+    fake.then(
+        "/v2/auth/r/wallets",
+        Reply::status(500, r#"["error",10114,"nonce: small"]"#),
+    );
+    c.wallets().await.expect("one nonce: small is moved past");
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen[1].nonce.unwrap() >= seen[0].nonce.unwrap() + 1_000_000,
+        "the retry jumps ahead"
+    );
+
+    fake.then(
+        "/v2/auth/r/wallets",
+        Reply::status(500, r#"["error",10114,"nonce: small"]"#),
+    );
+    fake.then(
+        "/v2/auth/r/wallets",
+        Reply::status(500, r#"["error",10114,"nonce: small"]"#),
+    );
+    let e = c.wallets().await.unwrap_err();
+    assert_eq!(e, Error::Nonce);
+    assert!(
+        e.to_string()
+            .contains("another program is using this API key")
+    );
+}
+
+#[tokio::test]
+async fn a_write_that_times_out_is_unknown_and_not_retried() {
+    let (fake, c) = client().await;
+    fake.then(
+        "/v2/auth/w/funding/offer/submit",
+        Reply::slow("[]", Duration::from_secs(3)),
+    );
+    let offer = NewOffer {
+        offer_type: OfferType::Limit,
+        symbol: "fUSD".into(),
+        amount: d("200"),
+        rate: d("0.0002"),
+        period: 2,
+        hidden: false,
+    };
+    match c.submit_funding_offer(&offer).await {
+        Err(Error::Unknown { endpoint, .. }) => assert_eq!(endpoint, "auth/w/funding/offer/submit"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fake.seen().len(), 1, "never retried blindly");
+    // A read that times out is a transport error.
+    fake.then(
+        "/v2/auth/r/wallets",
+        Reply::slow("[]", Duration::from_secs(3)),
+    );
+    assert!(matches!(c.wallets().await, Err(Error::Transport { .. })));
+}
+
+#[tokio::test]
+async fn nothing_listening_is_a_transport_error_even_for_writes() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let c = Client::new(
+        ClientConfig::for_base(&url),
+        Some(Credentials::new(KEY, SECRET)),
+    )
+    .unwrap();
+    let offer = NewOffer {
+        offer_type: OfferType::Limit,
+        symbol: "fUSD".into(),
+        amount: d("200"),
+        rate: d("0.0002"),
+        period: 2,
+        hidden: false,
+    };
+    assert!(
+        matches!(
+            c.submit_funding_offer(&offer).await,
+            Err(Error::Transport { .. })
+        ),
+        "not sent, so not unknown"
+    );
+}
+
+#[tokio::test]
+async fn nonces_continue_across_restarts_through_the_store() {
+    let (fake, url) = server::start().await;
+    fake.answer("/v2/auth/r/wallets", "[]");
+    let store: Arc<dyn NonceStore> = Arc::new(MemoryNonceStore::default());
+    for _ in 0..3 {
+        let mut cfg = ClientConfig::for_base(&url);
+        cfg.nonce_store = Some(store.clone());
+        let c = Client::new(cfg, Some(Credentials::new(KEY, SECRET))).unwrap();
+        c.wallets().await.unwrap();
+        c.wallets().await.unwrap();
+    }
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+    assert_eq!(fake.seen().len(), 6);
+}
+
+#[tokio::test]
+async fn authenticated_calls_need_credentials() {
+    let (_fake, url) = server::start().await;
+    let c = Client::new(ClientConfig::for_base(&url), None).unwrap();
+    assert_eq!(c.wallets().await, Err(Error::NoCredentials));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// However many signed calls run at once, Bitfinex sees strictly increasing nonces.
+    #[test]
+    fn concurrent_calls_send_strictly_increasing_nonces(n in 2usize..24) {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
+        rt.block_on(async {
+            let (fake, c) = client().await;
+            fake.answer("/v2/auth/r/wallets", "[]");
+            fake.answer("/v2/auth/r/permissions", "[]");
+            let c = Arc::new(c);
+            let tasks: Vec<_> = (0..n)
+                .map(|i| {
+                    let c = c.clone();
+                    tokio::spawn(async move {
+                        if i % 2 == 0 { c.wallets().await.map(drop) } else { c.permissions().await.map(drop) }
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap().unwrap();
+            }
+            let nonces: Vec<u64> = fake.seen().iter().map(|s| s.nonce.unwrap()).collect();
+            assert_eq!(nonces.len(), n);
+            assert!(nonces.windows(2).all(|w| w[0] < w[1]), "{nonces:?}");
+            assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+        });
+    }
+}
