@@ -759,6 +759,24 @@ fn public_endpoint(w: &World, endpoint: &str, uri: &Uri, maintenance: bool) -> R
     let bad_symbol = || err(Some(10020), "symbol: invalid");
     match parts.as_slice() {
         ["platform", "status"] => ok(json!([if maintenance { 0 } else { 1 }])),
+        ["ticker", pair] if pair.starts_with('t') && pair.ends_with("USD") => {
+            // Trading ticker, for USD prices: [BID, BID_SIZE, ASK, ASK_SIZE, CHG, CHG_REL, LAST, VOL, HIGH, LOW].
+            let Some(p) = w.usd_prices.get(&pair[1..pair.len() - 3]) else {
+                return bad_symbol();
+            };
+            ok(json!([
+                num(*p),
+                1,
+                num(*p),
+                1,
+                0,
+                0,
+                num(*p),
+                1000,
+                num(*p),
+                num(*p)
+            ]))
+        }
         ["ticker", sym] => ticker_row(w, sym).map_or_else(bad_symbol, |r| ok(Value::Array(r))),
         ["tickers"] => {
             let syms = q.get("symbols").and_then(Value::as_str).unwrap_or("");

@@ -594,6 +594,20 @@ impl Client {
         Ok(t)
     }
 
+    /// `GET ticker/t{PAIR}` (trading layout): the last price, e.g. `tBTCUSD` → USD per BTC.
+    /// Used to convert the 150 USD minimum into other currencies.
+    pub async fn last_price(&self, pair: &str) -> Result<Decimal, Error> {
+        let p = format!("ticker/{pair}");
+        let v = self.public(&p, &[], Family::Tickers).await?;
+        // [BID, BID_SIZE, ASK, ASK_SIZE, DAILY_CHANGE, DAILY_CHANGE_RELATIVE, LAST_PRICE, VOLUME, HIGH, LOW]
+        Row::of(&v)
+            .and_then(|r| r.dec(6))
+            .ok_or_else(|| Error::Decode {
+                endpoint: p.clone(),
+                snippet: snippet(v.to_string().as_bytes()),
+            })
+    }
+
     /// `GET tickers?symbols=...`.
     pub async fn tickers(&self, symbols: &[&str]) -> Result<Vec<FundingTicker>, Error> {
         let p = "tickers";

@@ -300,6 +300,10 @@ async fn public_endpoints() {
     );
     fake.answer("/v2/funding/stats/fUSD/hist", "[[1678467900000,null,null,0.00000187,68.88,null,null,3230660371.44,2988430006.46,null,null,1447938775.57]]");
     fake.answer("/v2/platform/status", "[1]");
+    fake.answer(
+        "/v2/ticker/tBTCUSD",
+        "[59990,10,60010,12,100,0.01,60000.5,1234,61000,58000]",
+    );
 
     let t = c.ticker("fUSD").await.unwrap();
     assert_eq!(
@@ -341,13 +345,14 @@ async fn public_endpoints() {
         d("0.00068255")
     );
     c.platform_status().await.unwrap();
+    assert_eq!(c.last_price("tBTCUSD").await.unwrap(), d("60000.5"));
     fake.answer("/v2/platform/status", "[0]");
     assert_eq!(c.platform_status().await, Err(Error::Maintenance));
     assert!(
         fake.seen().iter().all(|s| s.nonce.is_none()),
         "public calls are not signed"
     );
-    assert_eq!(c.calls(Family::Tickers), 2);
+    assert_eq!(c.calls(Family::Tickers), 3, "ticker, tickers and the trading ticker");
 }
 
 #[tokio::test]

@@ -523,7 +523,7 @@ impl<X: Exchange> Engine<X> {
             } else {
                 Some(Halt::Paused)
             };
-            let plan = planner::plan(&PlanInput {
+            let input = PlanInput {
                 settings: &settings,
                 rules: &self.cfg.rules,
                 market: &market,
@@ -531,13 +531,25 @@ impl<X: Exchange> Engine<X> {
                 own_offers: &own,
                 credits: &cur_credits,
                 deployed_today,
-                halt,
+                halt: None,
                 now_mts: now,
-            });
-            if halt.is_none()
-                && let Err(e) = self.execute(&cur, &plan, &mut report).await?
-            {
-                errored = Some(e);
+            };
+            // The plan is always computed: executed when running, shown as a preview otherwise
+            // (with the idle money explained by the halt's reason).
+            let mut plan = planner::plan(&input);
+            match halt {
+                None => {
+                    if let Err(e) = self.execute(&cur, &plan, &mut report).await? {
+                        errored = Some(e);
+                    }
+                }
+                Some(h) => {
+                    plan.idle = planner::plan(&PlanInput {
+                        halt: Some(h),
+                        ..input
+                    })
+                    .idle
+                }
             }
             statuses.push(CurrencyStatus {
                 currency: cur.clone(),

@@ -10,6 +10,7 @@
 //! Money and rates are [`rust_decimal::Decimal`]; rates are daily fractions as on Bitfinex
 //! (0.0002 = 0.02 %/day). This crate never borrows: every amount it produces is positive.
 
+pub mod bfx_exchange;
 pub mod engine;
 pub mod exchange;
 pub mod keycheck;
@@ -17,6 +18,7 @@ pub mod metrics;
 pub mod model;
 pub mod planner;
 pub mod settings;
+pub mod verify;
 
 pub use model::*;
 pub use planner::{Plan, PlanInput, plan};

@@ -1,0 +1,387 @@
+//! The engine against bfx-sim with a stepped clock: days of market in seconds.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bfx::{Client, ClientConfig, Credentials};
+use bfx_sim::world::OfferKind as SimKind;
+use bfx_sim::{Fault, MarketSpec, Sim, SimConfig, SimHandle};
+use lender::bfx_exchange::{BfxExchange, StoreNonces};
+use lender::engine::{Engine, EngineConfig, EngineState};
+use lender::exchange::Clock;
+use rust_decimal::Decimal;
+use store::{Outcome, Store};
+
+struct SimTime(Sim);
+
+impl Clock for SimTime {
+    fn now_mts(&self) -> i64 {
+        self.0.now()
+    }
+}
+
+struct Rig {
+    sim: Sim,
+    _h: SimHandle,
+    store: Arc<Store>,
+    key: String,
+    secret: String,
+    url: String,
+    account: u64,
+    _dir: tempfile::TempDir,
+}
+
+async fn rig() -> Rig {
+    let sim = Sim::new(SimConfig {
+        seed: 21,
+        market: MarketSpec::Synthetic,
+        ..SimConfig::default()
+    });
+    let demo = sim.demo_account("10000");
+    let h = sim.serve("127.0.0.1:0").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open_in_dir(dir.path()).unwrap());
+    Rig {
+        url: h.url.clone(),
+        sim,
+        _h: h,
+        store,
+        key: demo.key,
+        secret: demo.secret,
+        account: demo.account,
+        _dir: dir,
+    }
+}
+
+fn engine(r: &Rig) -> Engine<BfxExchange> {
+    let mut cfg = ClientConfig::for_base(&r.url);
+    cfg.rate_limits = false;
+    cfg.timeout = Duration::from_secs(1);
+    cfg.nonce_store = Some(Arc::new(StoreNonces(r.store.clone())));
+    let client = Arc::new(Client::new(cfg, Some(Credentials::new(&r.key, &r.secret))).unwrap());
+    Engine::new(
+        BfxExchange::new(client),
+        r.store.clone(),
+        Arc::new(SimTime(r.sim.clone())),
+        EngineConfig::default(),
+    )
+    .unwrap()
+}
+
+/// Offers of the account on the exchange: (active ids, every id ever).
+fn exchange_offers(r: &Rig) -> (Vec<i64>, Vec<i64>) {
+    r.sim.with_world(|w| {
+        let active: Vec<i64> = w.markets["fUSD"]
+            .offers
+            .iter()
+            .filter(|o| o.account == Some(r.account))
+            .map(|o| o.id)
+            .collect();
+        let mut all = active.clone();
+        all.extend(w.accounts[&r.account].offer_hist.iter().map(|o| o.id));
+        (active, all)
+    })
+}
+
+#[tokio::test]
+async fn a_new_key_starts_paused_with_a_preview_and_sends_nothing() {
+    let r = rig().await;
+    let mut e = engine(&r);
+    assert!(!e.is_running());
+    let report = e.cycle().await.unwrap();
+    assert_eq!(report.submitted, 0);
+    let status = e.status();
+    assert_eq!(status.state, EngineState::Paused);
+    let plan = &status.currencies[0].plan;
+    assert!(
+        !plan.submit.is_empty(),
+        "the preview shows what would be placed"
+    );
+    assert!(exchange_offers(&r).0.is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn days_of_lending_keep_utilization_high_and_leave_manual_offers_alone() {
+    let r = rig().await;
+    // An offer the user placed by hand, far above the market: never touched.
+    let manual = r.sim.with_world(|w| {
+        w.submit_offer(
+            r.account,
+            "fUSD",
+            SimKind::Limit,
+            Decimal::from(500),
+            Decimal::new(5, 3),
+            30,
+            false,
+        )
+        .unwrap()
+        .id
+    });
+    let mut e = engine(&r);
+    e.start().unwrap();
+    let (mut lent_sum, mut total_sum) = (Decimal::ZERO, Decimal::ZERO);
+    for step in 0..(3 * 24 * 6) {
+        r.sim.advance(10 * 60_000);
+        let rep = e.cycle().await.unwrap();
+        assert!(!rep.incomplete, "step {step}: {:?}", e.status().last_error);
+        let s = e.status();
+        let c = &s.currencies[0];
+        if step > 12 {
+            lent_sum += c.lent;
+            total_sum += c.total - Decimal::from(500);
+        }
+        // The engine's own offers on the exchange are exactly the ones it recorded.
+        let (active, _) = exchange_offers(&r);
+        let owned: HashSet<i64> = r
+            .store
+            .owned_open_offers("USD")
+            .unwrap()
+            .into_iter()
+            .collect();
+        let on_exchange: HashSet<i64> = active.iter().copied().filter(|id| *id != manual).collect();
+        assert_eq!(owned, on_exchange, "step {step}");
+    }
+    let utilization = lent_sum / total_sum;
+    assert!(
+        utilization > Decimal::new(80, 2),
+        "utilization {utilization}"
+    );
+    assert!(
+        exchange_offers(&r).0.contains(&manual),
+        "the manual offer is still on the book"
+    );
+    assert!(!r.store.is_owned(manual).unwrap());
+    let paid = r.sim.with_world(|w| {
+        w.accounts[&r.account]
+            .ledger
+            .iter()
+            .filter(|l| l.category == 28)
+            .count()
+    });
+    assert!(paid >= 2, "interest was paid");
+    // Every offer it ever created is in the action log.
+    let (_, all) = exchange_offers(&r);
+    for id in all.into_iter().filter(|id| *id != manual) {
+        assert!(
+            r.store.is_owned(id).unwrap(),
+            "offer {id} missing from the log"
+        );
+    }
+}
+
+#[tokio::test]
+async fn faults_restarts_and_lost_responses_never_duplicate_an_offer() {
+    let r = rig().await;
+    let mut e = engine(&r);
+    e.start().unwrap();
+    // Answers lost after the write was applied, 5xx errors, timeouts, maintenance.
+    r.sim.set_fault(
+        "auth/w/funding/offer/submit",
+        Fault {
+            lost_response: true,
+            count: Some(2),
+            ..Fault::default()
+        },
+    );
+    r.sim.set_fault(
+        "auth/r/funding/credits",
+        Fault {
+            error_rate: 0.3,
+            ..Fault::default()
+        },
+    );
+    for step in 0..60 {
+        r.sim.advance(5 * 60_000);
+        if step == 20 {
+            r.sim.set_fault(
+                "auth/w/funding/offer/cancel",
+                Fault {
+                    timeout: true,
+                    count: Some(1),
+                    ..Fault::default()
+                },
+            );
+        }
+        if step == 30 {
+            r.sim.set_maintenance(true);
+        }
+        if step == 34 {
+            r.sim.set_maintenance(false);
+        }
+        if step == 40 {
+            // The app is killed and restarted: a brand-new engine over the same database.
+            e = engine(&r);
+        }
+        e.cycle().await.unwrap();
+        let (active, _) = exchange_offers(&r);
+        let owned: HashSet<i64> = r
+            .store
+            .owned_open_offers("USD")
+            .unwrap()
+            .into_iter()
+            .collect();
+        let unowned: Vec<i64> = active
+            .iter()
+            .copied()
+            .filter(|id| !owned.contains(id))
+            .collect();
+        // An offer whose answer was lost is only unowned until the next cycle reconciles it.
+        assert!(
+            unowned.len() <= 1,
+            "step {step}: offers the engine does not know: {unowned:?}"
+        );
+        let open = r.store.open_actions().unwrap();
+        assert!(
+            open.len() <= 1,
+            "step {step}: at most the one unanswered write is open"
+        );
+    }
+    r.sim.clear_faults();
+    for _ in 0..3 {
+        r.sim.advance(5 * 60_000);
+        e.cycle().await.unwrap();
+    }
+    assert!(r.store.open_actions().unwrap().is_empty());
+    let reconciled = r
+        .store
+        .recent_actions(10_000)
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.outcome == Outcome::ReconciledDone)
+        .count();
+    assert!(
+        reconciled >= 2,
+        "the lost answers were resolved from the exchange ({reconciled})"
+    );
+    // No duplicate: the amount on offer or lent never exceeds the wallet.
+    let (total, on_offer, lent) = r.sim.with_world(|w| {
+        let m = &w.markets["fUSD"];
+        (
+            w.balance(r.account, "funding", "USD"),
+            m.offers
+                .iter()
+                .filter(|o| o.account == Some(r.account))
+                .map(|o| o.amount)
+                .sum::<Decimal>(),
+            m.credits
+                .iter()
+                .filter(|c| c.account == r.account)
+                .map(|c| c.amount)
+                .sum::<Decimal>(),
+        )
+    });
+    assert!(on_offer + lent <= total);
+    let (_, all) = exchange_offers(&r);
+    for id in all {
+        assert!(
+            r.store.is_owned(id).unwrap(),
+            "offer {id} missing from the log"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_write_left_pending_by_a_crash_is_reconciled_before_anything_new() {
+    let r = rig().await;
+    // The process died right after sending a submit that Bitfinex applied.
+    let now = r.sim.now();
+    let pending = r
+        .store
+        .begin_action(
+            &store::NewAction {
+                mts: now,
+                currency: "USD".into(),
+                kind: store::ActionKind::Submit,
+                offer_id: None,
+                amount: Some(Decimal::from(1000)),
+                rate: Some(Decimal::new(3, 3)),
+                period: Some(2),
+                offer_kind: Some("Limit".into()),
+                hidden: Some(false),
+                reason: "{}".into(),
+            },
+            false,
+        )
+        .unwrap();
+    let applied = r.sim.with_world(|w| {
+        w.submit_offer(
+            r.account,
+            "fUSD",
+            SimKind::Limit,
+            Decimal::from(1000),
+            Decimal::new(3, 3),
+            2,
+            false,
+        )
+        .unwrap()
+        .id
+    });
+    let mut e = engine(&r);
+    e.start().unwrap();
+    r.sim.advance(60_000);
+    let rep = e.cycle().await.unwrap();
+    assert_eq!(rep.reconciled, 1);
+    let a = r.store.action(pending).unwrap().unwrap();
+    assert_eq!(
+        (a.outcome, a.new.offer_id),
+        (Outcome::ReconciledDone, Some(applied))
+    );
+    assert!(
+        r.store.is_owned(applied).unwrap(),
+        "adopted, not duplicated"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_key_stops_lending_and_says_why() {
+    let r = rig().await;
+    let mut e = engine(&r);
+    e.start().unwrap();
+    r.sim.advance(60_000);
+    e.cycle().await.unwrap();
+    r.sim
+        .with_world(|w| w.keys.get_mut(&r.key).unwrap().revoked = true);
+    r.sim.advance(60_000);
+    let rep = e.cycle().await.unwrap();
+    assert!(rep.incomplete);
+    match e.status().state {
+        EngineState::Halted { reason, .. } => assert_eq!(reason, lender::Halt::KeyProblem),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn dry_run_logs_without_sending() {
+    let r = rig().await;
+    let mut cfgc = ClientConfig::for_base(&r.url);
+    cfgc.rate_limits = false;
+    let client = Arc::new(Client::new(cfgc, Some(Credentials::new(&r.key, &r.secret))).unwrap());
+    let mut e = Engine::new(
+        BfxExchange::new(client),
+        r.store.clone(),
+        Arc::new(SimTime(r.sim.clone())),
+        EngineConfig {
+            dry_run: true,
+            ..EngineConfig::default()
+        },
+    )
+    .unwrap();
+    e.start().unwrap();
+    r.sim.advance(60_000);
+    let rep = e.cycle().await.unwrap();
+    assert!(rep.dry_run > 0);
+    assert_eq!(
+        e.cycle().await.unwrap().dry_run,
+        0,
+        "an unchanged plan is not logged again"
+    );
+    assert!(exchange_offers(&r).1.is_empty(), "nothing sent");
+    assert!(
+        r.store
+            .recent_actions(100)
+            .unwrap()
+            .iter()
+            .all(|a| a.outcome == Outcome::DryRun)
+    );
+}
