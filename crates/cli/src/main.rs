@@ -1,12 +1,78 @@
-//! `yf`: the Yieldsforge command line (headless lending, verification, backtests, the emulator).
-use clap::Parser;
+//! `yf`: the Yieldsforge command line — headless lending, key verification, status, and the
+//! local Bitfinex emulator. See `yf --help`.
+
+mod common;
+mod run;
+mod sim;
+mod verify;
+
+use clap::{Parser, Subcommand};
+
+use common::Global;
 
 /// Yieldsforge command line.
 #[derive(Parser, Debug)]
-#[command(name = "yf", version, about)]
-struct Cli {}
+#[command(
+    name = "yf",
+    version,
+    about = "Lend your Bitfinex funding wallet from the command line."
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() -> anyhow::Result<()> {
-    let _cli = Cli::parse();
-    Ok(())
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The local Bitfinex emulator.
+    Sim {
+        #[command(subcommand)]
+        command: sim::SimCommand,
+    },
+    /// Check the API key's permissions (exit 0 usable, 2 refused, 1 other error).
+    Verify,
+    /// Run the lending engine headless until stopped (SIGINT/SIGTERM).
+    Run(run::RunArgs),
+    /// Balances, offers, credits and why money is idle (changes nothing).
+    Status,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("YF_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let json = cli.global.json;
+    let result = rt.block_on(async move {
+        match cli.command {
+            Command::Sim { command } => sim::run(&cli.global, command).await,
+            Command::Verify => verify::run(&cli.global).await,
+            Command::Run(args) => run::run(&cli.global, args).await,
+            Command::Status => run::status(&cli.global).await,
+        }
+    });
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(f) => {
+            if json {
+                eprintln!(
+                    "{}",
+                    serde_json::json!({"code": f.code, "message": f.message})
+                );
+            } else {
+                eprintln!("yf: {}", f.message);
+            }
+            std::process::exit(f.exit);
+        }
+    }
 }
