@@ -2,12 +2,12 @@
 # Runs every test, fast stages first. Installs what is missing on Debian/Ubuntu.
 #   scripts/test.sh              all stages
 #   scripts/test.sh core ui      only the named stages
-# Stages: fmt core keychain ui shell e2e   (see README, "Tests")
+# Stages: fmt core keychain compat ui shell e2e   (see README, "Tests")
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-ALL_STAGES=(fmt core keychain ui shell e2e)
+ALL_STAGES=(fmt core keychain compat ui shell e2e)
 STAGES=("$@")
 [ ${#STAGES[@]} -eq 0 ] && STAGES=("${ALL_STAGES[@]}")
 export RUSTFLAGS="${RUSTFLAGS:-}"
