@@ -219,8 +219,8 @@ impl Default for Calibration {
                 ("fBTC", 15.0),
                 ("fETH", 15.0),
             ],
-            size_median_usd: 1_500.0,
-            size_sigma: 1.8,
+            size_median_usd: 500.0,
+            size_sigma: 2.38,
             periods: [
                 (2, 0.91),
                 (4, 0.025),
