@@ -283,6 +283,17 @@ impl Client {
             .map_err(|e| self.on_error(family, e))
     }
 
+    /// A signed read returning a list.
+    async fn list<T>(
+        &self,
+        path: String,
+        body: Value,
+        f: impl Fn(&Value) -> Option<T>,
+    ) -> Result<Vec<T>, Error> {
+        let v = self.auth(&path, &body, Kind::Read).await?;
+        Self::rows(&path, &v, f)
+    }
+
     fn rows<T>(path: &str, v: &Value, f: impl Fn(&Value) -> Option<T>) -> Result<Vec<T>, Error> {
         let bad = || Error::Decode {
             endpoint: path.into(),
@@ -360,9 +371,12 @@ impl Client {
 
     /// `POST auth/r/funding/offers[/{symbol}]`: active offers (all currencies without a symbol).
     pub async fn funding_offers(&self, symbol: Option<&str>) -> Result<Vec<FundingOffer>, Error> {
-        let p = Self::sym_path("auth/r/funding/offers", symbol, "");
-        let v = self.auth(&p, &json!({}), Kind::Read).await?;
-        Self::rows(&p, &v, FundingOffer::from_row)
+        self.list(
+            Self::sym_path("auth/r/funding/offers", symbol, ""),
+            json!({}),
+            FundingOffer::from_row,
+        )
+        .await
     }
 
     /// `POST auth/r/funding/offers[/{symbol}]/hist`: closed offers.
@@ -382,9 +396,12 @@ impl Client {
 
     /// `POST auth/r/funding/credits[/{symbol}]`: active credits (funds lent and used).
     pub async fn funding_credits(&self, symbol: Option<&str>) -> Result<Vec<FundingCredit>, Error> {
-        let p = Self::sym_path("auth/r/funding/credits", symbol, "");
-        let v = self.auth(&p, &json!({}), Kind::Read).await?;
-        Self::rows(&p, &v, FundingCredit::from_row)
+        self.list(
+            Self::sym_path("auth/r/funding/credits", symbol, ""),
+            json!({}),
+            FundingCredit::from_row,
+        )
+        .await
     }
 
     /// `POST auth/r/funding/credits[/{symbol}]/hist`.
@@ -404,9 +421,12 @@ impl Client {
 
     /// `POST auth/r/funding/loans[/{symbol}]`: active loans.
     pub async fn funding_loans(&self, symbol: Option<&str>) -> Result<Vec<FundingCredit>, Error> {
-        let p = Self::sym_path("auth/r/funding/loans", symbol, "");
-        let v = self.auth(&p, &json!({}), Kind::Read).await?;
-        Self::rows(&p, &v, FundingCredit::from_row)
+        self.list(
+            Self::sym_path("auth/r/funding/loans", symbol, ""),
+            json!({}),
+            FundingCredit::from_row,
+        )
+        .await
     }
 
     /// `POST auth/r/funding/loans[/{symbol}]/hist`.

@@ -352,7 +352,11 @@ async fn public_endpoints() {
         fake.seen().iter().all(|s| s.nonce.is_none()),
         "public calls are not signed"
     );
-    assert_eq!(c.calls(Family::Tickers), 3, "ticker, tickers and the trading ticker");
+    assert_eq!(
+        c.calls(Family::Tickers),
+        3,
+        "ticker, tickers and the trading ticker"
+    );
 }
 
 #[tokio::test]
