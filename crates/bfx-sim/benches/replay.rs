@@ -64,7 +64,8 @@ fn bench(c: &mut Criterion) {
     // Squeeze it into 30 days: a busy tape (40 000 trades a day).
     let (a, b) = tape.span().unwrap();
     for r in &mut tape.rows {
-        r.mts = START + ((r.mts - a) as i128 * (30 * DAY_MS) as i128 / (b - a).max(1) as i128) as i64;
+        r.mts =
+            START + ((r.mts - a) as i128 * (30 * DAY_MS) as i128 / (b - a).max(1) as i128) as i64;
     }
     let (a, b) = tape.span().unwrap();
     eprintln!(

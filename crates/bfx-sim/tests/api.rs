@@ -458,3 +458,108 @@ async fn the_clock_is_stepped_through_the_admin_api() {
         "a day of synthetic trades"
     );
 }
+
+#[tokio::test]
+async fn frr_fixed_offers_cancel_all_and_closing_a_credit() {
+    let (sim, _h, api) = start(MarketSpec::Synthetic).await;
+    sim.advance(HOUR);
+    let frr: f64 = api.get("ticker/fUSD").await.body[0].as_f64().unwrap();
+    // FRRDELTAFIX: priced at FRR + offset when created, then fixed.
+    let a = api.post("auth/w/funding/offer/submit", json!({"type": "FRRDELTAFIX", "symbol": "fUSD", "amount": "300", "rate": "0", "period": 2})).await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.body[4][6], "LIMIT");
+    assert!((a.body[4][14].as_f64().unwrap() - frr).abs() < 1e-12);
+    api.post(
+        "auth/w/funding/offer/submit",
+        json!({"type": "LIMIT", "symbol": "fUSD", "amount": "300", "rate": "0.01", "period": 2}),
+    )
+    .await;
+    let all = api
+        .post(
+            "auth/w/funding/offer/cancel/all",
+            json!({"currency": "USD"}),
+        )
+        .await;
+    assert_eq!(all.body[6], "SUCCESS");
+    assert!(
+        api.post("auth/r/funding/offers", json!({}))
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // A credit closed early returns its principal.
+    api.post("auth/w/funding/offer/submit", json!({"type": "LIMIT", "symbol": "fUSD", "amount": "2000", "rate": "0.00001", "period": 120})).await;
+    let mut credit = None;
+    for _ in 0..48 {
+        sim.advance(10 * 60_000);
+        let c = api
+            .post("auth/r/funding/credits/fUSD", json!({}))
+            .await
+            .body;
+        if let Some(row) = c.as_array().unwrap().first() {
+            credit = Some(row[0].as_i64().unwrap());
+            break;
+        }
+    }
+    let id = credit.expect("a 120-day offer is taken by a 2-day or longer bid within hours");
+    let closed = api.post("auth/w/funding/close", json!({"id": id})).await;
+    assert_eq!(closed.body[6], "SUCCESS", "{}", closed.body);
+    sim.advance(1);
+    let open: Vec<i64> = api
+        .post("auth/r/funding/credits/fUSD", json!({}))
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[0].as_i64().unwrap())
+        .collect();
+    assert!(!open.contains(&id));
+    assert_eq!(
+        err(&api.post("auth/w/funding/close", json!({"id": 1})).await).1,
+        "Funding not found."
+    );
+}
+
+#[tokio::test]
+async fn ledgers_page_by_time_and_refuse_oversized_limits() {
+    let (_sim, _h, api) = start(MarketSpec::Idle).await;
+    for _ in 0..5 {
+        api.admin(
+            "POST",
+            "fund",
+            json!({"account": 1, "currency": "USD", "amount": "1"}),
+        )
+        .await;
+        api.admin("POST", "clock", json!({"advance_ms": 1000}))
+            .await;
+    }
+    let all = api
+        .post("auth/r/ledgers/USD/hist", json!({"limit": 2500}))
+        .await
+        .body;
+    let rows = all.as_array().unwrap();
+    assert_eq!(
+        rows.len(),
+        7,
+        "the two demo deposits (funding, exchange) and five more"
+    );
+    let newest = rows[0][3].as_i64().unwrap();
+    let page = api
+        .post(
+            "auth/r/ledgers/USD/hist",
+            json!({"end": newest - 1, "limit": 2}),
+        )
+        .await
+        .body;
+    assert_eq!(page.as_array().unwrap().len(), 2);
+    assert!(page[0][3].as_i64().unwrap() < newest);
+    assert_eq!(
+        err(&api
+            .post("auth/r/ledgers/USD/hist", json!({"limit": 2501}))
+            .await),
+        (10020, "limit: invalid".into())
+    );
+}
