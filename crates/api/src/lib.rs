@@ -9,12 +9,15 @@
 //!
 //! What does not: windows, tray, events or anything else that needs Tauri — that is `src-tauri`.
 
+mod core;
 mod error;
 mod external;
 mod info;
 mod prefs;
 
+pub use core::{Core, DEMO_SPEED, KeyMode, KeyState, VerifyOutcome};
 pub use error::{ApiError, ErrorCode};
 pub use external::validate_external_url;
 pub use info::{AppInfo, BuildProfile, app_info};
+pub use lender::engine::EngineStatus;
 pub use prefs::{SHELL_PREFS_FILE, ShellPrefs};

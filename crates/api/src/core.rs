@@ -1,0 +1,446 @@
+//! The app's live state: the key, the engine, and the demo. Every Tauri command delegates to a
+//! method here in one line; everything is testable without a window.
+//!
+//! - A **live** session uses the key saved in the OS keychain against Bitfinex (or the URL in
+//!   `YF_API_URL`), with the database in the data directory.
+//! - A **demo** session starts `bfx-sim` in-process on 127.0.0.1 with a funded demo account and
+//!   an accelerated clock; its database lives in `data_dir/demo` and is deleted when leaving.
+//! - The engine always starts paused on a new key, with a preview of what it would place.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bfx::{Client, ClientConfig, Credentials};
+use bfx_sim::{ClockMode, MarketSpec, Sim, SimConfig, SimHandle};
+use lender::bfx_exchange::{BfxExchange, StoreNonces};
+use lender::engine::{self, Engine, EngineCommand, EngineConfig, EngineHandle, EngineStatus};
+use lender::exchange::{Clock, SystemClock};
+use lender::keycheck::PermissionVerdict;
+use serde::{Deserialize, Serialize};
+use store::{KeyRecord, Store};
+use tokio::sync::{Mutex, watch};
+use ts_rs::TS;
+use vault::{ApiCredentials, SecretStore};
+
+use crate::{ApiError, ErrorCode};
+
+/// Simulated seconds per real second in the demo: an hour of market a minute.
+pub const DEMO_SPEED: f64 = 60.0;
+
+/// Which account the app is connected to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum KeyMode {
+    /// No key yet.
+    None,
+    /// A real Bitfinex key.
+    Live,
+    /// The built-in demo.
+    Demo,
+}
+
+/// What the UI knows about the key (never the key itself, never the secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct KeyState {
+    /// None, live or demo.
+    pub mode: KeyMode,
+    /// The user's label for the key.
+    pub label: Option<String>,
+    /// First and last four characters.
+    pub masked: Option<String>,
+    /// When its permissions were last checked (UTC ms).
+    pub verified_mts: Option<i64>,
+}
+
+/// The result of checking a key before saving it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct VerifyOutcome {
+    /// Whitespace was trimmed from what was pasted.
+    pub trimmed: bool,
+    /// The permission table and verdict.
+    pub verdict: PermissionVerdict,
+}
+
+struct Session {
+    mode: KeyMode,
+    record: Option<KeyRecord>,
+    engine: EngineHandle,
+    task: tokio::task::JoinHandle<()>,
+    relay: tokio::task::JoinHandle<()>,
+    demo: Option<(Sim, SimHandle)>,
+}
+
+/// The app's state.
+pub struct Core {
+    data_dir: PathBuf,
+    api_url: String,
+    secrets: Arc<dyn SecretStore>,
+    session: Mutex<Option<Session>>,
+    status: watch::Sender<EngineStatus>,
+}
+
+struct SimTime(Sim);
+
+impl Clock for SimTime {
+    fn now_mts(&self) -> i64 {
+        self.0.now()
+    }
+}
+
+fn storage(e: store::StoreError) -> ApiError {
+    ApiError::new(ErrorCode::Storage, e.to_string())
+}
+
+fn keychain(e: vault::VaultError) -> ApiError {
+    ApiError::new(ErrorCode::KeychainUnavailable, e.to_string())
+}
+
+fn verify_err(e: lender::verify::VerifyError) -> ApiError {
+    let code = match e.code() {
+        "InvalidInput" => ErrorCode::InvalidInput,
+        "InvalidKey" => ErrorCode::InvalidKey,
+        "NonceConflict" => ErrorCode::NonceConflict,
+        "Network" => ErrorCode::Network,
+        "Maintenance" => ErrorCode::Maintenance,
+        "RateLimited" => ErrorCode::RateLimited,
+        _ => ErrorCode::Internal,
+    };
+    ApiError::new(code, e.to_string())
+}
+
+fn now_mts() -> i64 {
+    SystemClock.now_mts()
+}
+
+impl Core {
+    /// A core over `data_dir`, keeping secrets in `secrets`, talking to `api_url`
+    /// (`https://api.bitfinex.com`, or a local emulator).
+    pub fn new(data_dir: &Path, api_url: &str, secrets: Arc<dyn SecretStore>) -> Self {
+        let (status, _) = watch::channel(EngineStatus::default());
+        Self {
+            data_dir: data_dir.to_path_buf(),
+            api_url: api_url.trim_end_matches('/').to_owned(),
+            secrets,
+            session: Mutex::new(None),
+            status,
+        }
+    }
+
+    /// Engine status updates (for `engine://status` events); follows session changes.
+    pub fn subscribe(&self) -> watch::Receiver<EngineStatus> {
+        self.status.subscribe()
+    }
+
+    fn client(
+        &self,
+        url: &str,
+        creds: Credentials,
+        store: Option<Arc<Store>>,
+    ) -> Result<Client, ApiError> {
+        let mut cfg = if url == bfx::DEFAULT_AUTH_URL {
+            ClientConfig::default()
+        } else {
+            ClientConfig::for_base(url)
+        };
+        if url.starts_with("http://127.0.0.1") {
+            cfg.rate_limits = false; // our own emulator
+        }
+        cfg.nonce_store = store.map(|s| Arc::new(StoreNonces(s)) as Arc<dyn bfx::NonceStore>);
+        Client::new(cfg, Some(creds)).map_err(|e| ApiError::new(ErrorCode::Network, e.to_string()))
+    }
+
+    /// The key state.
+    pub async fn key_state(&self) -> KeyState {
+        let s = self.session.lock().await;
+        match s.as_ref() {
+            None => KeyState {
+                mode: KeyMode::None,
+                label: None,
+                masked: None,
+                verified_mts: None,
+            },
+            Some(s) => KeyState {
+                mode: s.mode,
+                label: s.record.as_ref().map(|r| r.label.clone()),
+                masked: s.record.as_ref().map(|r| r.masked.clone()),
+                verified_mts: s.record.as_ref().map(|r| r.verified_mts),
+            },
+        }
+    }
+
+    /// Checks a pasted key (format, then permissions) without saving anything.
+    pub async fn verify_key(&self, key: &str, secret: &str) -> Result<VerifyOutcome, ApiError> {
+        let f = lender::verify::check_format(key, secret).map_err(verify_err)?;
+        let c = self.client(&self.api_url, Credentials::new(f.key, f.secret), None)?;
+        let verdict = lender::verify::verify(&c).await.map_err(verify_err)?;
+        Ok(VerifyOutcome {
+            trimmed: f.trimmed,
+            verdict,
+        })
+    }
+
+    /// Verifies and saves a key: the secret into the keychain, its metadata into SQLite, and
+    /// starts the engine paused. A key that can withdraw, or lacks what lending needs, is
+    /// refused and nothing is stored.
+    pub async fn save_key(
+        &self,
+        key: &str,
+        secret: &str,
+        label: &str,
+    ) -> Result<KeyState, ApiError> {
+        let out = self.verify_key(key, secret).await?;
+        if out.verdict.refused {
+            return Err(ApiError::new(
+                ErrorCode::WithdrawPermission,
+                out.verdict.problems.join(" "),
+            ));
+        }
+        if !out.verdict.usable {
+            return Err(ApiError::new(
+                ErrorCode::MissingPermission,
+                out.verdict.problems.join(" "),
+            ));
+        }
+        let f = lender::verify::check_format(key, secret).map_err(verify_err)?;
+        let creds = ApiCredentials::new(f.key.clone(), f.secret.clone());
+        self.secrets.save(&creds).map_err(keychain)?;
+        let store = Arc::new(Store::open_in_dir(&self.data_dir).map_err(storage)?);
+        let id = creds.identity();
+        let scopes: Vec<(String, bool, bool)> = out
+            .verdict
+            .rows
+            .iter()
+            .map(|r| (r.scope.clone(), r.read, r.write))
+            .collect();
+        let record = KeyRecord {
+            fingerprint: id.fingerprint,
+            label: if label.trim().is_empty() {
+                "Yieldsforge".into()
+            } else {
+                label.trim().into()
+            },
+            masked: id.masked,
+            permissions_json: serde_json::to_string(&scopes).unwrap_or_default(),
+            verified_mts: now_mts(),
+            created_mts: now_mts(),
+        };
+        store.save_active_key(&record).map_err(storage)?;
+        self.stop_session().await;
+        self.start_live(store, record, Credentials::new(f.key, f.secret))
+            .await?;
+        Ok(self.key_state().await)
+    }
+
+    /// At app start: resumes the saved key, if any (re-verifying its permissions).
+    pub async fn resume(&self) -> Result<KeyState, ApiError> {
+        let store = Arc::new(Store::open_in_dir(&self.data_dir).map_err(storage)?);
+        let Some(record) = store.active_key().map_err(storage)? else {
+            return Ok(self.key_state().await);
+        };
+        let Some(creds) = self.secrets.load().map_err(keychain)? else {
+            return Ok(self.key_state().await);
+        };
+        self.start_live(
+            store,
+            record,
+            Credentials::new(creds.key.clone(), creds.expose_secret().to_owned()),
+        )
+        .await?;
+        Ok(self.key_state().await)
+    }
+
+    async fn start_live(
+        &self,
+        store: Arc<Store>,
+        record: KeyRecord,
+        creds: Credentials,
+    ) -> Result<(), ApiError> {
+        let client = Arc::new(self.client(&self.api_url, creds, Some(store.clone()))?);
+        let e = Engine::new(
+            BfxExchange::new(client),
+            store,
+            Arc::new(SystemClock),
+            EngineConfig::default(),
+        )
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        self.install(KeyMode::Live, Some(record), e, None).await;
+        Ok(())
+    }
+
+    async fn install(
+        &self,
+        mode: KeyMode,
+        record: Option<KeyRecord>,
+        e: Engine<BfxExchange>,
+        demo: Option<(Sim, SimHandle)>,
+    ) {
+        let (handle, task) = engine::spawn(e);
+        let mut rx = handle.status();
+        let tx = self.status.clone();
+        let relay = tokio::spawn(async move {
+            loop {
+                let s = rx.borrow_and_update().clone();
+                tx.send_replace(s);
+                if rx.changed().await.is_err() {
+                    break;
+                }
+            }
+        });
+        *self.session.lock().await = Some(Session {
+            mode,
+            record,
+            engine: handle,
+            task,
+            relay,
+            demo,
+        });
+    }
+
+    async fn stop_session(&self) {
+        let Some(s) = self.session.lock().await.take() else {
+            return;
+        };
+        let _ = s.engine.send(EngineCommand::Shutdown).await;
+        let _ = s.task.await;
+        s.relay.abort();
+        if let Some((_sim, server)) = s.demo {
+            server.stop().await;
+        }
+        self.status.send_replace(EngineStatus::default());
+    }
+
+    /// Removes the key: optionally cancels the offers the app placed first, then deletes the
+    /// secret from the keychain and the key's metadata from SQLite.
+    pub async fn remove_key(&self, cancel_offers: bool) -> Result<KeyState, ApiError> {
+        if cancel_offers {
+            self.stop_and_cancel().await?;
+        }
+        self.stop_session().await;
+        self.secrets.delete().map_err(keychain)?;
+        let store = Store::open_in_dir(&self.data_dir).map_err(storage)?;
+        if let Some(k) = store.active_key().map_err(storage)? {
+            store.delete_key(&k.fingerprint).map_err(storage)?;
+        }
+        Ok(self.key_state().await)
+    }
+
+    /// The data directory of the demo.
+    pub fn demo_dir(&self) -> PathBuf {
+        self.data_dir.join("demo")
+    }
+
+    /// Starts the demo: bfx-sim in-process with a funded demo account and a fast clock.
+    pub async fn start_demo(&self) -> Result<KeyState, ApiError> {
+        self.stop_session().await;
+        let dir = self.demo_dir();
+        let _ = std::fs::remove_dir_all(&dir);
+        let sim = Sim::new(SimConfig {
+            seed: u64::try_from(now_mts()).unwrap_or(1),
+            start_mts: now_mts(),
+            clock: ClockMode::Accelerated { speed: DEMO_SPEED },
+            market: MarketSpec::Synthetic,
+            ..SimConfig::default()
+        });
+        let demo = sim.demo_account("10000");
+        let handle = sim.serve("127.0.0.1:0").await.map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("Could not start the demo market: {e}"),
+            )
+        })?;
+        let store = Arc::new(Store::open_in_dir(&dir).map_err(storage)?);
+        let client = Arc::new(self.client(
+            &handle.url,
+            Credentials::new(demo.key.clone(), demo.secret.clone()),
+            Some(store.clone()),
+        )?);
+        let e = Engine::new(
+            BfxExchange::new(client),
+            store,
+            Arc::new(SimTime(sim.clone())),
+            EngineConfig::default(),
+        )
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        let id = vault::KeyIdentity::of(&demo.key);
+        let record = KeyRecord {
+            fingerprint: id.fingerprint,
+            label: "Demo".into(),
+            masked: id.masked,
+            permissions_json: String::new(),
+            verified_mts: now_mts(),
+            created_mts: now_mts(),
+        };
+        self.install(KeyMode::Demo, Some(record), e, Some((sim, handle)))
+            .await;
+        Ok(self.key_state().await)
+    }
+
+    /// Leaves the demo and deletes its data.
+    pub async fn leave_demo(&self) -> Result<KeyState, ApiError> {
+        let is_demo = self
+            .session
+            .lock()
+            .await
+            .as_ref()
+            .is_some_and(|s| s.mode == KeyMode::Demo);
+        if is_demo {
+            self.stop_session().await;
+        }
+        let dir = self.demo_dir();
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Storage,
+                    format!("Could not delete the demo data in {}: {e}", dir.display()),
+                )
+            })?;
+        }
+        Ok(self.key_state().await)
+    }
+
+    async fn send(&self, cmd: EngineCommand) -> Result<(), ApiError> {
+        let s = self.session.lock().await;
+        let s = s.as_ref().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                "Connect a key or start the demo first.",
+            )
+        })?;
+        s.engine
+            .send(cmd)
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e))
+    }
+
+    /// Starts (or resumes) lending.
+    pub async fn engine_start(&self) -> Result<(), ApiError> {
+        self.send(EngineCommand::Start).await?;
+        self.send(EngineCommand::CycleNow).await
+    }
+
+    /// Pauses lending (offers stay).
+    pub async fn engine_pause(&self) -> Result<(), ApiError> {
+        self.send(EngineCommand::Pause).await
+    }
+
+    /// Pauses and cancels every offer the app placed.
+    pub async fn stop_and_cancel(&self) -> Result<(), ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(EngineCommand::StopAndCancel(tx)).await?;
+        match rx.await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(ApiError::new(ErrorCode::Network, e)),
+            Err(_) => Err(ApiError::new(ErrorCode::Internal, "the engine stopped")),
+        }
+    }
+
+    /// The latest engine status.
+    pub fn engine_status(&self) -> EngineStatus {
+        self.status.borrow().clone()
+    }
+}

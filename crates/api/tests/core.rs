@@ -1,0 +1,246 @@
+//! The app's key, engine and demo flows against bfx-sim, without a window.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use api::{Core, ErrorCode, KeyMode};
+use bfx_sim::{MarketSpec, Sim, SimConfig, SimHandle};
+use lender::engine::{EngineState, EngineStatus};
+use vault::{MemoryStore, SecretStore};
+
+const LENDING: &[(&str, bool, bool)] = &[
+    ("account", true, false),
+    ("history", true, false),
+    ("funding", true, true),
+    ("wallets", true, false),
+    ("withdraw", false, false),
+];
+
+fn perms(p: &[(&str, bool, bool)]) -> Vec<(String, bool, bool)> {
+    p.iter()
+        .map(|(s, r, w)| ((*s).to_owned(), *r, *w))
+        .collect()
+}
+
+struct Rig {
+    sim: Sim,
+    h: SimHandle,
+    dir: tempfile::TempDir,
+    secrets: Arc<MemoryStore>,
+    core: Core,
+}
+
+async fn rig(secrets: MemoryStore) -> Rig {
+    let sim = Sim::new(SimConfig {
+        market: MarketSpec::Synthetic,
+        ..SimConfig::default()
+    });
+    sim.demo_account("10000");
+    let h = sim.serve("127.0.0.1:0").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(secrets);
+    let core = Core::new(dir.path(), &h.url, secrets.clone());
+    Rig {
+        sim,
+        h,
+        dir,
+        secrets,
+        core,
+    }
+}
+
+fn key(r: &Rig, p: &[(&str, bool, bool)]) -> (String, String) {
+    r.sim.with_world(|w| w.create_key(1, perms(p)))
+}
+
+async fn status_where(core: &Core, pred: impl Fn(&EngineStatus) -> bool) -> EngineStatus {
+    let mut rx = core.subscribe();
+    tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let s = rx.borrow_and_update().clone();
+            if pred(&s) {
+                return s;
+            }
+            rx.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("status reached in time")
+}
+
+#[tokio::test]
+async fn a_withdraw_key_is_refused_and_nothing_is_stored() {
+    let r = rig(MemoryStore::new()).await;
+    let mut p = LENDING.to_vec();
+    p[4] = ("withdraw", false, true);
+    let (k, s) = key(&r, &p);
+    let v = r.core.verify_key(&k, &s).await.unwrap();
+    assert!(v.verdict.refused);
+    let e = r.core.save_key(&k, &s, "mine").await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::WithdrawPermission);
+    assert!(e.message.contains("Withdraw"), "{}", e.message);
+    assert!(r.secrets.load().unwrap().is_none(), "not in the keychain");
+    let store = store::Store::open_in_dir(r.dir.path()).unwrap();
+    assert!(store.active_key().unwrap().is_none(), "not in SQLite");
+    assert_eq!(r.core.key_state().await.mode, KeyMode::None);
+    // Missing funding write: a different, specific refusal.
+    let mut p = LENDING.to_vec();
+    p[2] = ("funding", true, false);
+    let (k, s) = key(&r, &p);
+    assert_eq!(
+        r.core.save_key(&k, &s, "").await.unwrap_err().code,
+        ErrorCode::MissingPermission
+    );
+    // A malformed paste never reaches the network.
+    assert_eq!(
+        r.core.save_key("short", &s, "").await.unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+}
+
+#[tokio::test]
+async fn a_good_key_is_saved_starts_paused_with_a_preview_then_lends() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    let state = r
+        .core
+        .save_key(&format!(" {k}\n"), &s, "My key")
+        .await
+        .unwrap();
+    assert_eq!(state.mode, KeyMode::Live);
+    assert_eq!(state.label.as_deref(), Some("My key"));
+    assert_eq!(
+        state.masked.as_deref(),
+        Some(format!("{}…{}", &k[..4], &k[k.len() - 4..]).as_str())
+    );
+    assert_eq!(
+        r.secrets.load().unwrap().unwrap().key,
+        k,
+        "trimmed key in the keychain"
+    );
+    let st = status_where(&r.core, |s| !s.currencies.is_empty()).await;
+    assert_eq!(st.state, EngineState::Paused);
+    assert!(
+        !st.currencies[0].plan.submit.is_empty(),
+        "a preview of the offers"
+    );
+    assert_eq!(
+        r.sim.with_world(|w| w.markets["fUSD"]
+            .offers
+            .iter()
+            .filter(|o| o.account == Some(1))
+            .count()),
+        0
+    );
+    r.core.engine_start().await.unwrap();
+    let st = status_where(&r.core, |s| {
+        s.state == EngineState::Running
+            && s.currencies.first().is_some_and(|c| !c.offers.is_empty())
+    })
+    .await;
+    assert!(!st.currencies[0].offers.is_empty());
+    // Removing the key cancels the app's offers first when asked.
+    r.core.remove_key(true).await.unwrap();
+    assert_eq!(
+        r.sim.with_world(|w| w.markets["fUSD"]
+            .offers
+            .iter()
+            .filter(|o| o.account == Some(1))
+            .count()),
+        0
+    );
+    assert!(r.secrets.load().unwrap().is_none());
+    assert_eq!(r.core.key_state().await.mode, KeyMode::None);
+    drop(r.h);
+}
+
+#[tokio::test]
+async fn a_saved_key_is_resumed_at_the_next_start() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    let again = Core::new(r.dir.path(), &r.h.url, r.secrets.clone());
+    let state = again.resume().await.unwrap();
+    assert_eq!(state.mode, KeyMode::Live);
+}
+
+#[tokio::test]
+async fn a_locked_keychain_is_a_clear_error_and_nothing_is_stored() {
+    let r = rig(MemoryStore::unavailable()).await;
+    let (k, s) = key(&r, LENDING);
+    let e = r.core.save_key(&k, &s, "").await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::KeychainUnavailable);
+    assert!(
+        e.message.contains("unlocked"),
+        "says what to do: {}",
+        e.message
+    );
+    assert!(
+        store::Store::open_in_dir(r.dir.path())
+            .unwrap()
+            .active_key()
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_demo_runs_against_an_in_process_market_and_leaving_deletes_its_data() {
+    let r = rig(MemoryStore::new()).await;
+    let state = r.core.start_demo().await.unwrap();
+    assert_eq!(state.mode, KeyMode::Demo);
+    assert!(r.core.demo_dir().join(store::DB_FILE).exists());
+    r.core.engine_start().await.unwrap();
+    let st = status_where(&r.core, |s| {
+        s.currencies
+            .first()
+            .is_some_and(|c| !c.offers.is_empty() || c.lent > rust_decimal::Decimal::ZERO)
+    })
+    .await;
+    assert_eq!(st.currencies[0].currency, "USD");
+    r.core.leave_demo().await.unwrap();
+    assert!(!r.core.demo_dir().exists(), "demo data deleted");
+    assert_eq!(r.core.key_state().await.mode, KeyMode::None);
+    assert!(
+        r.secrets.load().unwrap().is_none(),
+        "the demo never touched the keychain"
+    );
+}
+
+/// Runs the whole flow with a known secret, then looks for it everywhere the app writes.
+#[tokio::test]
+async fn the_secret_never_reaches_sqlite_files_status_or_errors() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.verify_key(&k, &s).await.unwrap();
+    r.core.save_key(&k, &s, "leak test").await.unwrap();
+    r.core.engine_start().await.unwrap();
+    let st = status_where(&r.core, |s| {
+        s.currencies.first().is_some_and(|c| !c.offers.is_empty())
+    })
+    .await;
+    let wrong = r.core.verify_key(&k, &"x".repeat(43)).await.unwrap_err();
+    r.core.remove_key(false).await.unwrap();
+    let mut haystack = Vec::new();
+    for entry in walk(r.dir.path()) {
+        haystack.extend(std::fs::read(entry).unwrap());
+    }
+    haystack.extend(serde_json::to_vec(&st).unwrap());
+    haystack.extend(format!("{wrong:?} {:?}", r.core.key_state().await).into_bytes());
+    let hay = String::from_utf8_lossy(&haystack);
+    assert!(!hay.contains(&s), "the secret leaked");
+    assert!(!hay.contains(&k), "the full key leaked");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
