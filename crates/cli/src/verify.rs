@@ -26,7 +26,10 @@ pub async fn run(g: &Global) -> Result<i32> {
     if checked.trimmed {
         println!("Note: spaces or line breaks around the key or secret were removed.");
     }
-    println!("{:<28} {:<26} {:<5} {:<5}", "permission", "needed", "read", "write");
+    println!(
+        "{:<28} {:<26} {:<5} {:<5}",
+        "permission", "needed", "read", "write"
+    );
     for r in &v.rows {
         let need = match r.need {
             Need::Required => format!("required: {}", r.wanted),
