@@ -1,10 +1,14 @@
 //! IPC commands: each one delegates to a crate function in one line.
 
-use api::{ApiError, AppInfo, ErrorCode};
+use std::sync::Arc;
+
+use api::{ApiError, AppInfo, Core, EngineStatus, ErrorCode, KeyState, VerifyOutcome};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::AppPaths;
+
+type CoreState<'a> = State<'a, Arc<Core>>;
 
 /// Version, data directory and build profile (Settings → About).
 #[tauri::command]
@@ -22,4 +26,73 @@ pub fn open_external<R: Runtime>(app: AppHandle<R>, url: String) -> Result<(), A
             format!("Could not open the browser: {e}"),
         )
     })
+}
+
+/// Which key the app uses (never the key or secret themselves).
+#[tauri::command]
+pub async fn key_state(core: CoreState<'_>) -> Result<KeyState, ApiError> {
+    Ok(core.key_state().await)
+}
+
+/// Checks a pasted key without saving it.
+#[tauri::command]
+pub async fn verify_key(
+    core: CoreState<'_>,
+    key: String,
+    secret: String,
+) -> Result<VerifyOutcome, ApiError> {
+    core.verify_key(&key, &secret).await
+}
+
+/// Verifies and saves a key (secret to the keychain); refuses withdraw-enabled keys.
+#[tauri::command]
+pub async fn save_key(
+    core: CoreState<'_>,
+    key: String,
+    secret: String,
+    label: String,
+) -> Result<KeyState, ApiError> {
+    core.save_key(&key, &secret, &label).await
+}
+
+/// Removes the key, optionally cancelling the app's offers first.
+#[tauri::command]
+pub async fn remove_key(core: CoreState<'_>, cancel_offers: bool) -> Result<KeyState, ApiError> {
+    core.remove_key(cancel_offers).await
+}
+
+/// Starts the demo market and account.
+#[tauri::command]
+pub async fn start_demo(core: CoreState<'_>) -> Result<KeyState, ApiError> {
+    core.start_demo().await
+}
+
+/// Leaves the demo and deletes its data.
+#[tauri::command]
+pub async fn leave_demo(core: CoreState<'_>) -> Result<KeyState, ApiError> {
+    core.leave_demo().await
+}
+
+/// The engine's latest status.
+#[tauri::command]
+pub fn engine_status(core: CoreState<'_>) -> EngineStatus {
+    core.engine_status()
+}
+
+/// Starts or resumes lending.
+#[tauri::command]
+pub async fn engine_start(core: CoreState<'_>) -> Result<(), ApiError> {
+    core.engine_start().await
+}
+
+/// Pauses lending (offers stay on the book).
+#[tauri::command]
+pub async fn engine_pause(core: CoreState<'_>) -> Result<(), ApiError> {
+    core.engine_pause().await
+}
+
+/// Pauses and cancels every offer the app placed.
+#[tauri::command]
+pub async fn engine_stop_and_cancel(core: CoreState<'_>) -> Result<(), ApiError> {
+    core.stop_and_cancel().await
 }

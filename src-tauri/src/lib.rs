@@ -6,11 +6,13 @@
 //! right payloads and that errors cross as `{ code, message }` (Tauri's mock runtime).
 
 mod commands;
+mod events;
 pub mod notify;
 mod tray;
 mod window;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use tauri::{Manager, RunEvent, Runtime};
 
@@ -26,7 +28,17 @@ pub struct AppPaths {
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::app_info,
-        commands::open_external
+        commands::open_external,
+        commands::key_state,
+        commands::verify_key,
+        commands::save_key,
+        commands::remove_key,
+        commands::start_demo,
+        commands::leave_demo,
+        commands::engine_status,
+        commands::engine_start,
+        commands::engine_pause,
+        commands::engine_stop_and_cancel,
     ])
 }
 
@@ -74,7 +86,21 @@ pub fn run() {
         .setup(|app| {
             let data_dir = resolve_data_dir(app)?;
             tracing::info!(data_dir = %data_dir.display(), "starting Yieldsforge");
+            let api_url =
+                std::env::var("YF_API_URL").unwrap_or_else(|_| "https://api.bitfinex.com".into());
+            let core = Arc::new(api::Core::new(
+                &data_dir,
+                &api_url,
+                Arc::new(vault::KeychainStore::default()),
+            ));
+            app.manage(core.clone());
             app.manage(AppPaths { data_dir });
+            events::forward(app.handle().clone(), core.clone());
+            tauri::async_runtime::spawn(async move {
+                if let Err(e) = core.resume().await {
+                    tracing::warn!("could not resume the saved key: {e}");
+                }
+            });
             app.manage(notify::Notifications(std::sync::Arc::new(
                 notify::PluginNotifier(app.handle().clone()),
             )));

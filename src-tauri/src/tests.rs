@@ -28,6 +28,12 @@ fn app_with_window(data_dir: &std::path::Path) -> TestApp {
     app.manage(AppPaths {
         data_dir: data_dir.to_path_buf(),
     });
+    let core = Arc::new(api::Core::new(
+        data_dir,
+        "http://127.0.0.1:9",
+        Arc::new(vault::MemoryStore::new()),
+    ));
+    app.manage(core);
     let notifier = Arc::new(RecordingNotifier::default());
     app.manage(Notifications(notifier.clone()));
     let window = WebviewWindowBuilder::new(&app, crate::window::MAIN_WINDOW, Default::default())
@@ -158,4 +164,45 @@ fn tray_ids_round_trip() {
         assert_eq!(TrayItem::from_id(item.id()), Some(item));
     }
     assert_eq!(TrayItem::from_id("something_else"), None);
+}
+
+#[test]
+fn key_state_answers_none_before_any_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, window, _) = app_with_window(dir.path());
+    let state: serde_json::Value = invoke(&window, "key_state", json!({}))
+        .unwrap()
+        .deserialize()
+        .unwrap();
+    assert_eq!(
+        state,
+        json!({"mode": "none", "label": null, "masked": null, "verifiedMts": null})
+    );
+}
+
+#[test]
+fn a_malformed_key_crosses_ipc_as_invalid_input_and_the_secret_is_not_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, window, _) = app_with_window(dir.path());
+    let secret = "S".repeat(42);
+    let err = invoke(
+        &window,
+        "save_key",
+        json!({"key": "k".repeat(43), "secret": secret, "label": "x"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "InvalidInput");
+    assert!(err["message"].as_str().unwrap().contains("43 characters"));
+    assert!(!err.to_string().contains(&secret));
+}
+
+#[test]
+fn engine_commands_without_a_key_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, window, _) = app_with_window(dir.path());
+    let err = invoke(&window, "engine_start", json!({})).unwrap_err();
+    assert_eq!(
+        err,
+        json!({"code": "NotFound", "message": "Connect a key or start the demo first."})
+    );
 }

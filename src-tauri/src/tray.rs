@@ -3,7 +3,7 @@
 
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 
 use crate::window::show_main;
 
@@ -37,9 +37,84 @@ impl TrayItem {
     }
 }
 
-/// The tray icon shown while nothing is lent.
-pub fn idle_icon() -> tauri::image::Image<'static> {
-    tauri::include_image!("../icons/tray/idle.png")
+/// What the tray shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayState {
+    /// No key connected.
+    Idle,
+    /// Lending.
+    Lending,
+    /// Paused by the user.
+    Paused,
+    /// Stopped by a problem (key, rate limit, maintenance).
+    Error,
+    /// Running the demo.
+    Demo,
+}
+
+impl TrayState {
+    fn icon(self) -> tauri::image::Image<'static> {
+        match self {
+            Self::Idle => tauri::include_image!("../icons/tray/idle.png"),
+            Self::Lending => tauri::include_image!("../icons/tray/lending.png"),
+            Self::Paused => tauri::include_image!("../icons/tray/paused.png"),
+            Self::Error => tauri::include_image!("../icons/tray/error.png"),
+            Self::Demo => tauri::include_image!("../icons/tray/demo.png"),
+        }
+    }
+
+    fn tooltip(self) -> &'static str {
+        match self {
+            Self::Idle => "Yieldsforge — not connected",
+            Self::Lending => "Yieldsforge — lending",
+            Self::Paused => "Yieldsforge — paused",
+            Self::Error => "Yieldsforge — stopped, open it to see why",
+            Self::Demo => "Yieldsforge — DEMO",
+        }
+    }
+}
+
+/// Menu items whose text and state change.
+pub struct TrayItems<R: Runtime> {
+    pause: MenuItem<R>,
+}
+
+/// Updates the tray for the engine's state.
+pub fn show_state<R: Runtime>(app: &AppHandle<R>, state: TrayState) {
+    if let Some(tray) = app.tray_by_id("main") {
+        let _ = tray.set_icon(Some(state.icon()));
+        let _ = tray.set_tooltip(Some(state.tooltip()));
+    }
+    if let Some(items) = app.try_state::<TrayItems<R>>() {
+        let _ = items.pause.set_enabled(state != TrayState::Idle);
+        let _ = items
+            .pause
+            .set_text(if matches!(state, TrayState::Lending | TrayState::Demo) {
+                "Pause lending"
+            } else {
+                "Resume lending"
+            });
+    }
+}
+
+fn toggle_pause<R: Runtime>(app: &AppHandle<R>) {
+    let Some(core) = app
+        .try_state::<std::sync::Arc<api::Core>>()
+        .map(|c| c.inner().clone())
+    else {
+        return;
+    };
+    tauri::async_runtime::spawn(async move {
+        let running = core.engine_status().state == lender::engine::EngineState::Running;
+        let r = if running {
+            core.engine_pause().await
+        } else {
+            core.engine_start().await
+        };
+        if let Err(e) = r {
+            tracing::warn!("tray pause/resume: {e}");
+        }
+    });
 }
 
 /// Creates the tray icon and its menu.
@@ -71,15 +146,17 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         &[&open, &pause, &PredefinedMenuItem::separator(app)?, &quit],
     )?;
     TrayIconBuilder::with_id("main")
-        .icon(idle_icon())
+        .icon(TrayState::Idle.icon())
         .tooltip("Yieldsforge")
         .menu(&menu)
         .show_menu_on_left_click(true)
         .on_menu_event(|app, event| match TrayItem::from_id(event.id.as_ref()) {
             Some(TrayItem::Open) => show_main(app),
             Some(TrayItem::Quit) => app.exit(0),
-            Some(TrayItem::PauseResume) | None => {}
+            Some(TrayItem::PauseResume) => toggle_pause(app),
+            None => {}
         })
         .build(app)?;
+    app.manage(TrayItems { pause });
     Ok(())
 }
