@@ -52,6 +52,7 @@ pub struct KeyState {
     /// First and last four characters.
     pub masked: Option<String>,
     /// When its permissions were last checked (UTC ms).
+    #[ts(type = "number | null")]
     pub verified_mts: Option<i64>,
 }
 

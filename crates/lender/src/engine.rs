@@ -73,6 +73,7 @@ pub enum EngineState {
         /// For the user.
         message: String,
         /// When it will try again (UTC ms), if it will by itself.
+        #[ts(type = "number | null")]
         retry_at_mts: Option<i64>,
     },
 }
@@ -113,6 +114,7 @@ pub struct CurrencyStatus {
 #[ts(export)]
 pub struct OfferView {
     /// Exchange id.
+    #[ts(type = "number")]
     pub id: i64,
     /// Amount on offer.
     #[ts(type = "string")]
@@ -127,6 +129,7 @@ pub struct OfferView {
     /// Placed by this app.
     pub owned: bool,
     /// When placed (UTC ms).
+    #[ts(type = "number")]
     pub created_mts: i64,
 }
 
@@ -136,6 +139,7 @@ pub struct OfferView {
 #[ts(export)]
 pub struct CreditView {
     /// Exchange id.
+    #[ts(type = "number")]
     pub id: i64,
     /// Amount lent.
     #[ts(type = "string")]
@@ -146,8 +150,10 @@ pub struct CreditView {
     /// Period in days.
     pub period: u32,
     /// When it started (UTC ms).
+    #[ts(type = "number")]
     pub opened_mts: i64,
     /// When it ends at the latest (UTC ms).
+    #[ts(type = "number")]
     pub ends_mts: i64,
 }
 
@@ -161,6 +167,7 @@ pub struct EngineStatus {
     /// Dry run: nothing is sent.
     pub dry_run: bool,
     /// When the last cycle finished (UTC ms).
+    #[ts(type = "number | null")]
     pub last_cycle_mts: Option<i64>,
     /// The last problem, if the last cycle had one.
     pub last_error: Option<String>,

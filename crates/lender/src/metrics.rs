@@ -33,8 +33,10 @@ pub const DAY_MS: i64 = 86_400_000;
 #[ts(export)]
 pub struct Metrics {
     /// Window start (UTC ms).
+    #[ts(type = "number")]
     pub from_mts: i64,
     /// Window end (UTC ms).
+    #[ts(type = "number")]
     pub to_mts: i64,
     /// Interest received (net of the fee, as paid).
     #[ts(type = "string")]
@@ -163,6 +165,7 @@ pub fn metrics(
 #[ts(export)]
 pub struct DailyEarning {
     /// Day start (UTC ms).
+    #[ts(type = "number")]
     pub day_mts: i64,
     /// Paid that day.
     #[ts(type = "string")]

@@ -128,6 +128,7 @@ pub enum CancelReason {
 #[ts(export)]
 pub struct Cancel {
     /// The offer.
+    #[ts(type = "number")]
     pub id: OfferId,
     /// Why.
     pub reason: CancelReason,
@@ -187,6 +188,7 @@ pub struct IdleAmount {
 #[ts(export)]
 pub struct Plan {
     /// Own offers to leave as they are.
+    #[ts(type = "Array<number>")]
     pub keep: Vec<OfferId>,
     /// Own offers to cancel.
     pub cancel: Vec<Cancel>,

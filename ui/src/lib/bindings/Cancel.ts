@@ -8,7 +8,7 @@ export type Cancel = {
 /**
  * The offer.
  */
-id: bigint, 
+id: number, 
 /**
  * Why.
  */

@@ -7,7 +7,7 @@ export type CreditView = {
 /**
  * Exchange id.
  */
-id: bigint, 
+id: number, 
 /**
  * Amount lent.
  */
@@ -23,8 +23,8 @@ period: number,
 /**
  * When it started (UTC ms).
  */
-openedMts: bigint, 
+openedMts: number, 
 /**
  * When it ends at the latest (UTC ms).
  */
-endsMts: bigint, };
+endsMts: number, };

@@ -7,7 +7,7 @@ export type DailyEarning = {
 /**
  * Day start (UTC ms).
  */
-dayMts: bigint, 
+dayMts: number, 
 /**
  * Paid that day.
  */

@@ -16,4 +16,4 @@ message: string,
 /**
  * When it will try again (UTC ms), if it will by itself.
  */
-retry_at_mts: bigint | null, };
+retry_at_mts: number | null, };

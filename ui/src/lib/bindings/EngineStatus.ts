@@ -17,7 +17,7 @@ dryRun: boolean,
 /**
  * When the last cycle finished (UTC ms).
  */
-lastCycleMts: bigint | null, 
+lastCycleMts: number | null, 
 /**
  * The last problem, if the last cycle had one.
  */

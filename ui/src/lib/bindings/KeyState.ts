@@ -20,4 +20,4 @@ masked: string | null,
 /**
  * When its permissions were last checked (UTC ms).
  */
-verifiedMts: bigint | null, };
+verifiedMts: number | null, };

@@ -7,11 +7,11 @@ export type Metrics = {
 /**
  * Window start (UTC ms).
  */
-fromMts: bigint, 
+fromMts: number, 
 /**
  * Window end (UTC ms).
  */
-toMts: bigint, 
+toMts: number, 
 /**
  * Interest received (net of the fee, as paid).
  */

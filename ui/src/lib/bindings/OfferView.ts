@@ -8,7 +8,7 @@ export type OfferView = {
 /**
  * Exchange id.
  */
-id: bigint, 
+id: number, 
 /**
  * Amount on offer.
  */
@@ -32,4 +32,4 @@ owned: boolean,
 /**
  * When placed (UTC ms).
  */
-createdMts: bigint, };
+createdMts: number, };

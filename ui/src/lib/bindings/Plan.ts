@@ -10,7 +10,7 @@ export type Plan = {
 /**
  * Own offers to leave as they are.
  */
-keep: Array<bigint>, 
+keep: Array<number>, 
 /**
  * Own offers to cancel.
  */
