@@ -1,11 +1,15 @@
 // The one module that talks to the Rust side. Every command is a typed function here;
 // every failure is an ApiError { code, message } and the UI branches on `code` only.
 import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { ApiError } from './bindings/ApiError';
 import type { AppInfo } from './bindings/AppInfo';
 import type { ErrorCode } from './bindings/ErrorCode';
+import type { EngineStatus } from './bindings/EngineStatus';
+import type { KeyState } from './bindings/KeyState';
+import type { VerifyOutcome } from './bindings/VerifyOutcome';
 
-export type { ApiError, AppInfo, ErrorCode };
+export type { ApiError, AppInfo, EngineStatus, ErrorCode, KeyState, VerifyOutcome };
 
 const CODES: readonly ErrorCode[] = [
   'InvalidKey',
@@ -50,3 +54,40 @@ export const appInfo = (): Promise<AppInfo> => call<AppInfo>('app_info');
 
 /** Opens a Bitfinex page in the default browser (other addresses are refused with InvalidInput). */
 export const openExternal = (url: string): Promise<void> => call<void>('open_external', { url });
+
+/** Which key the app uses: none, live or demo (never the key or secret). */
+export const keyState = (): Promise<KeyState> => call<KeyState>('key_state');
+
+/** Checks a pasted key's format and permissions without saving anything. */
+export const verifyKey = (key: string, secret: string): Promise<VerifyOutcome> =>
+  call<VerifyOutcome>('verify_key', { key, secret });
+
+/** Verifies and saves a key (the secret goes to the OS keychain). Withdraw keys are refused. */
+export const saveKey = (key: string, secret: string, label: string): Promise<KeyState> =>
+  call<KeyState>('save_key', { key, secret, label });
+
+/** Removes the key, optionally cancelling the app's offers first. */
+export const removeKey = (cancelOffers: boolean): Promise<KeyState> => call<KeyState>('remove_key', { cancelOffers });
+
+/** Starts the demo: a simulated Bitfinex on this computer with a funded account. */
+export const startDemo = (): Promise<KeyState> => call<KeyState>('start_demo');
+
+/** Leaves the demo and deletes its data. */
+export const leaveDemo = (): Promise<KeyState> => call<KeyState>('leave_demo');
+
+/** The engine's latest status. */
+export const engineStatus = (): Promise<EngineStatus> => call<EngineStatus>('engine_status');
+
+/** Starts or resumes lending. */
+export const engineStart = (): Promise<void> => call<void>('engine_start');
+
+/** Pauses lending; offers stay on the book. */
+export const enginePause = (): Promise<void> => call<void>('engine_pause');
+
+/** Pauses and cancels every offer the app placed. */
+export const engineStopAndCancel = (): Promise<void> => call<void>('engine_stop_and_cancel');
+
+/** Calls `cb` with every `engine://status` event. */
+export function onEngineStatus(cb: (s: EngineStatus) => void): Promise<UnlistenFn> {
+  return listen<EngineStatus>('engine://status', (e) => cb(e.payload));
+}

@@ -1,7 +1,49 @@
 // App-wide UI state shared by the frame and the pages.
+import type { EngineStatus, KeyState } from './ipc';
+import { engineStatus, keyState, onEngineStatus } from './ipc';
+
 export const appState = $state({
   /** True while the app runs against the built-in demo market (bfx-sim). */
   demo: false,
   /** Short engine state for the sidebar pill. */
   engineLabel: 'Not connected',
+  /** The key in use, once known. */
+  key: null as KeyState | null,
+  /** The engine's latest status. */
+  status: null as EngineStatus | null,
 });
+
+export function labelFor(key: KeyState | null, status: EngineStatus | null): string {
+  if (!key || key.mode === 'none') return 'Not connected';
+  if (!status || status.currencies.length === 0) return 'Connecting…';
+  switch (status.state.state) {
+    case 'Running':
+      return 'Lending';
+    case 'Paused':
+      return 'Paused';
+    case 'Halted':
+      return 'Stopped';
+  }
+}
+
+export function setKey(k: KeyState) {
+  appState.key = k;
+  appState.demo = k.mode === 'demo';
+  appState.engineLabel = labelFor(k, appState.status);
+}
+
+export function setStatus(s: EngineStatus) {
+  appState.status = s;
+  appState.engineLabel = labelFor(appState.key, s);
+}
+
+/** Loads the key and status and follows status events. */
+export async function initState(): Promise<void> {
+  try {
+    setKey(await keyState());
+    setStatus(await engineStatus());
+    await onEngineStatus(setStatus);
+  } catch {
+    // Pages show their own errors; the frame keeps its defaults.
+  }
+}

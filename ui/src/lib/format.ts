@@ -1,0 +1,38 @@
+// Number formatting: money with the currency, rates as %/day and APR, durations.
+
+export function money(amount: string | number, currency: string): string {
+  const n = typeof amount === 'string' ? Number(amount) : amount;
+  const digits = currency === 'BTC' || currency === 'ETH' ? 6 : 2;
+  return `${n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${currency}`;
+}
+
+/** A daily rate (0.0002) as "0.0200 %/day · 7.30 % APR". */
+export function rate(daily: string | number): string {
+  const d = typeof daily === 'string' ? Number(daily) : daily;
+  return `${(d * 100).toFixed(4)} %/day · ${(d * 36500).toFixed(2)} % APR`;
+}
+
+export function duration(ms: number): string {
+  if (ms <= 0) return 'now';
+  const h = Math.floor(ms / 3_600_000);
+  if (h >= 48) return `${Math.floor(h / 24)} days`;
+  if (h >= 1) return `${h} h ${Math.floor((ms % 3_600_000) / 60_000)} min`;
+  return `${Math.max(1, Math.floor(ms / 60_000))} min`;
+}
+
+const IDLE_TEXT: Record<string, string> = {
+  Reserve: 'kept as your reserve',
+  BelowMinimum: 'below Bitfinex’s 150 USD minimum per offer',
+  MaxToLend: 'your maximum to lend is reached',
+  DailyBudget: 'today’s deployment budget is used up',
+  Disabled: 'lending of this currency is off',
+  NoMarket: 'no market data to price from',
+  Paused: 'lending is paused',
+  KeyProblem: 'a problem with the API key',
+  RateLimited: 'waiting out Bitfinex’s rate limit',
+  Maintenance: 'Bitfinex is in maintenance',
+};
+
+export function idleReason(reason: string): string {
+  return IDLE_TEXT[reason] ?? reason;
+}

@@ -1,0 +1,171 @@
+// The key wizard, the demo and the dashboard in Chromium with IPC stubbed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { SHOTS, launch, openApp, serveDist } from './harness.mjs';
+
+const NONE = { mode: 'none', label: null, masked: null, verifiedMts: null };
+const LIVE = { mode: 'live', label: 'Yieldsforge', masked: 'AbCd…wXyZ', verifiedMts: 1 };
+const DEMO = { mode: 'demo', label: 'Demo', masked: 'DeMo…KeyX', verifiedMts: 1 };
+const EMPTY = { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, currencies: [] };
+const row = (scope, label, need, wanted, read, write, ok) => ({ scope, label, need, wanted, read, write, ok });
+const GOOD = {
+  trimmed: true,
+  verdict: {
+    usable: true,
+    refused: false,
+    rows: [row('funding', 'Margin Funding', 'Required', 'read and write', true, true, true), row('withdraw', 'Withdraw', 'MustBeOff', 'off', false, false, true)],
+    problems: [],
+    warnings: [],
+  },
+};
+const REFUSED = {
+  trimmed: false,
+  verdict: {
+    usable: false,
+    refused: true,
+    rows: [row('funding', 'Margin Funding', 'Required', 'read and write', true, true, true), row('withdraw', 'Withdraw', 'MustBeOff', 'off', false, true, false)],
+    problems: ['This key has the "Withdraw" permission switched on (write). Yieldsforge never uses a key that can withdraw.'],
+    warnings: [],
+  },
+};
+const STATUS = {
+  state: { state: 'Paused' },
+  dryRun: false,
+  lastCycleMts: 1,
+  lastError: null,
+  currencies: [
+    {
+      currency: 'USD',
+      total: '10000',
+      idle: '9700',
+      onOffer: '0',
+      manualOnOffer: '300',
+      lent: '0',
+      offers: [{ id: 7, amount: '300', rate: '0.005', period: 30, kind: 'Limit', owned: false, createdMts: 1 }],
+      credits: [],
+      plan: {
+        keep: [],
+        cancel: [],
+        submit: [
+          { amount: '3000', rate: '0.00015', period: 2, kind: 'Limit', hidden: false, reason: { kind: 'Ladder', step: 1, of: 3 } },
+          { amount: '970', rate: '0.00024', period: 2, kind: 'Limit', hidden: false, reason: { kind: 'Spike' } },
+        ],
+        idle: [{ amount: '9700', reason: 'Paused' }],
+        floor: '0.00005',
+        marketRate: '0.00014',
+        minOffer: '151.5',
+      },
+    },
+  ],
+};
+
+let browser, srv;
+before(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  srv = await serveDist();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  srv?.server.close();
+});
+
+function base(extra = {}) {
+  return {
+    key_state: NONE,
+    engine_status: EMPTY,
+    'plugin:event|listen': 1,
+    'plugin:event|unlisten': null,
+    app_info: { version: '0.1.0', dataDir: '/d', buildProfile: 'debug', os: 'linux', arch: 'x86_64' },
+    ...extra,
+  };
+}
+
+test('the six steps, with a progress indicator, Back and Next, resuming where the user left', async () => {
+  const { page, context, consoleErrors } = await openApp(browser, srv.url, base({ open_external: null }), { hash: '#/setup' });
+  for (let step = 1; step <= 5; step++) {
+    await page.waitForSelector(`[data-testid="wizard-step-${step}"]`);
+    assert.equal(await page.getAttribute('[aria-current="step"] .t', 'class'), 't');
+    await page.screenshot({ path: `${SHOTS}wizard-step-${step}.png` });
+    if (step === 2) {
+      await page.click('[data-testid="open-create-key"]');
+      const calls = await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'open_external'));
+      assert.deepEqual(calls[0].args, { url: 'https://setting.bitfinex.com/api#createkey' });
+    }
+    if (step < 5) await page.click('[data-testid="wizard-next"]');
+  }
+  assert.equal(await page.isDisabled('[data-testid="wizard-next"]'), true, 'step 5 needs a saved key');
+  await page.click('[data-testid="wizard-back"]');
+  await page.waitForSelector('[data-testid="wizard-step-4"]');
+  // Reloading resumes at the same step.
+  await page.reload();
+  await page.waitForSelector('[data-testid="wizard-step-4"]');
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('a withdraw-enabled key is refused with its message and cannot be saved', async () => {
+  const { page, context } = await openApp(browser, srv.url, base({ verify_key: REFUSED }), { hash: '#/setup' });
+  await page.evaluate(() => localStorage.setItem('yf.wizard.step', '5'));
+  await page.reload();
+  await page.fill('[data-testid="api-key"]', 'k'.repeat(43));
+  await page.fill('[data-testid="api-secret"]', 's'.repeat(43));
+  await page.click('[data-testid="verify-key"]');
+  await page.waitForSelector('[data-testid="permission-table"]');
+  assert.match(await page.textContent('[data-testid="verify-problem"]'), /Withdraw/);
+  assert.equal(await page.isDisabled('[data-testid="save-key"]'), true);
+  await page.screenshot({ path: `${SHOTS}wizard-refused.png` });
+  await context.close();
+});
+
+test('a good key is verified, saved, and the wizard moves to funding', async () => {
+  const handlers = base({ verify_key: GOOD, save_key: LIVE });
+  const { page, context } = await openApp(browser, srv.url, handlers, { hash: '#/setup' });
+  await page.evaluate(() => localStorage.setItem('yf.wizard.step', '5'));
+  await page.reload();
+  await page.fill('[data-testid="api-key"]', ' ' + 'k'.repeat(43));
+  await page.fill('[data-testid="api-secret"]', 's'.repeat(43));
+  await page.click('[data-testid="verify-key"]');
+  await page.waitForSelector('[data-testid="verify-ok"]');
+  await page.click('[data-testid="save-key"]');
+  await page.waitForSelector('[data-testid="wizard-step-6"]');
+  const save = await page.evaluate(() => window.__ipcCalls.find((c) => c.cmd === 'save_key'));
+  assert.equal(save.args.label, 'Yieldsforge');
+  assert.equal(await page.textContent('[data-testid="key-masked"]'), 'AbCd…wXyZ');
+  assert.equal(await page.inputValue('[data-testid="api-secret"]').catch(() => ''), '', 'the secret is not kept in the page');
+  await page.screenshot({ path: `${SHOTS}wizard-step-6.png` });
+  await context.close();
+});
+
+test('try the demo from the first screen: DEMO is shown', async () => {
+  const { page, context } = await openApp(browser, srv.url, base({ start_demo: DEMO }), { hash: '#/setup' });
+  await page.evaluate(() => localStorage.setItem('yf.wizard.step', '1'));
+  await page.reload();
+  await page.click('[data-testid="try-demo"]');
+  await page.waitForSelector('[data-testid="demo-badge"]');
+  assert.equal(await page.evaluate(() => location.hash), '#/dashboard');
+  assert.match(await page.title(), /DEMO/);
+  await context.close();
+});
+
+for (const scheme of ['light', 'dark']) {
+  test(`the dashboard shows balances, offers, idle reasons and the preview (${scheme})`, async () => {
+    const { page, context, consoleErrors } = await openApp(
+      browser,
+      srv.url,
+      base({ key_state: DEMO, engine_status: STATUS, engine_start: null }),
+      { hash: '#/dashboard', colorScheme: scheme },
+    );
+    await page.waitForSelector('[data-testid="currency-USD"]');
+    assert.equal(await page.textContent('[data-testid="bal-total"]'), '10,000.00 USD');
+    assert.match(await page.textContent('[data-testid="idle-reasons"]'), /lending is paused/);
+    assert.match(await page.textContent('[data-testid="offers"]'), /by hand/);
+    assert.match(await page.textContent('[data-testid="plan-preview"]'), /ladder step 1 of 3/);
+    await page.click('[data-testid="engine-start"]');
+    assert.ok(await page.evaluate(() => window.__ipcCalls.some((c) => c.cmd === 'engine_start')));
+    await page.screenshot({ path: `${SHOTS}dashboard-demo-${scheme}.png`, fullPage: true });
+    assert.deepEqual(consoleErrors, []);
+    await context.close();
+  });
+}
