@@ -42,3 +42,21 @@ test(`the page follows the system theme (${E2E_THEME})`, async () => {
   const dark = await s.execute(`return matchMedia('(prefers-color-scheme: dark)').matches`);
   assert.equal(dark, E2E_THEME === 'dark');
 });
+
+test(`the demo from the first screen lends against the in-process market (${E2E_THEME})`, async () => {
+  await s.click('nav-setup');
+  await s.click('try-demo');
+  await s.find('demo-badge', { timeoutMs: 30000 });
+  await s.find('currency-USD', { timeoutMs: 30000 });
+  await s.screenshot(join(E2E_SHOTS_DIR, `demo-paused-${E2E_THEME}.png`));
+  await s.click('engine-start');
+  // The engine places its ladder on the simulated book within a cycle.
+  await s.waitText('bal-offer', (t) => /^[1-9]/.test(t), 30000);
+  await s.waitText('engine-state', (t) => t.includes('Lending'), 30000);
+  await new Promise((r) => setTimeout(r, 500));
+  await s.screenshot(join(E2E_SHOTS_DIR, `demo-lending-${E2E_THEME}.png`));
+  // Leaving the demo returns to the first screen.
+  await s.click('nav-setup');
+  await s.click('leave-demo');
+  await s.find('wizard-step-1', { timeoutMs: 15000 });
+});
