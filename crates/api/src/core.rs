@@ -54,7 +54,32 @@ pub struct KeyState {
     /// When its permissions were last checked (UTC ms).
     #[ts(type = "number | null")]
     pub verified_mts: Option<i64>,
+    /// Why lending is stopped because of the key (revoked, withdraw permission appeared), and
+    /// what to do.
+    pub problem: Option<String>,
+    /// The key may transfer between the user's own wallets (offer an in-app transfer).
+    pub can_transfer: bool,
 }
+
+/// A wallet balance, for the funding step of the wizard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WalletView {
+    /// `exchange`, `margin` or `funding`.
+    pub wallet: String,
+    /// Currency.
+    pub currency: String,
+    /// Balance.
+    #[ts(type = "string")]
+    pub balance: rust_decimal::Decimal,
+    /// Available.
+    #[ts(type = "string")]
+    pub available: rust_decimal::Decimal,
+}
+
+/// How often the key's permissions are checked again while running.
+pub const RECHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 
 /// The result of checking a key before saving it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -70,6 +95,7 @@ pub struct VerifyOutcome {
 struct Session {
     mode: KeyMode,
     record: Option<KeyRecord>,
+    client: Arc<Client>,
     engine: EngineHandle,
     task: tokio::task::JoinHandle<()>,
     relay: tokio::task::JoinHandle<()>,
@@ -83,6 +109,8 @@ pub struct Core {
     secrets: Arc<dyn SecretStore>,
     session: Mutex<Option<Session>>,
     status: watch::Sender<EngineStatus>,
+    problem: std::sync::Mutex<Option<String>>,
+    alerts: tokio::sync::broadcast::Sender<String>,
 }
 
 struct SimTime(Sim);
@@ -129,6 +157,8 @@ impl Core {
             secrets,
             session: Mutex::new(None),
             status,
+            problem: std::sync::Mutex::new(None),
+            alerts: tokio::sync::broadcast::channel(8).0,
         }
     }
 
@@ -155,6 +185,22 @@ impl Core {
         Client::new(cfg, Some(creds)).map_err(|e| ApiError::new(ErrorCode::Network, e.to_string()))
     }
 
+    /// Alerts for the user (key revoked, withdraw permission found): the shell turns them
+    /// into OS notifications.
+    pub fn alerts(&self) -> tokio::sync::broadcast::Receiver<String> {
+        self.alerts.subscribe()
+    }
+
+    fn problem(&self) -> Option<String> {
+        self.problem.lock().map(|p| p.clone()).unwrap_or(None)
+    }
+
+    fn set_problem(&self, p: Option<String>) {
+        if let Ok(mut g) = self.problem.lock() {
+            *g = p;
+        }
+    }
+
     /// The key state.
     pub async fn key_state(&self) -> KeyState {
         let s = self.session.lock().await;
@@ -164,12 +210,20 @@ impl Core {
                 label: None,
                 masked: None,
                 verified_mts: None,
+                problem: None,
+                can_transfer: false,
             },
             Some(s) => KeyState {
                 mode: s.mode,
                 label: s.record.as_ref().map(|r| r.label.clone()),
                 masked: s.record.as_ref().map(|r| r.masked.clone()),
                 verified_mts: s.record.as_ref().map(|r| r.verified_mts),
+                problem: self.problem(),
+                can_transfer: s.mode == KeyMode::Demo
+                    || s.record.as_ref().is_some_and(|r| {
+                        serde_json::from_str::<Vec<(String, bool, bool)>>(&r.permissions_json)
+                            .is_ok_and(|p| p.iter().any(|(sc, _, w)| sc == "wallets" && *w))
+                    }),
             },
         }
     }
@@ -252,6 +306,10 @@ impl Core {
             Credentials::new(creds.key.clone(), creds.expose_secret().to_owned()),
         )
         .await?;
+        // Permissions are checked at every start: a problem pauses lending before it begins.
+        if let Err(e) = self.recheck().await {
+            tracing::warn!("could not check the key's permissions at start: {e}");
+        }
         Ok(self.key_state().await)
     }
 
@@ -263,13 +321,15 @@ impl Core {
     ) -> Result<(), ApiError> {
         let client = Arc::new(self.client(&self.api_url, creds, Some(store.clone()))?);
         let e = Engine::new(
-            BfxExchange::new(client),
+            BfxExchange::new(client.clone()),
             store,
             Arc::new(SystemClock),
             EngineConfig::default(),
         )
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-        self.install(KeyMode::Live, Some(record), e, None).await;
+        self.set_problem(None);
+        self.install(KeyMode::Live, Some(record), client, e, None)
+            .await;
         Ok(())
     }
 
@@ -277,6 +337,7 @@ impl Core {
         &self,
         mode: KeyMode,
         record: Option<KeyRecord>,
+        client: Arc<Client>,
         e: Engine<BfxExchange>,
         demo: Option<(Sim, SimHandle)>,
     ) {
@@ -295,6 +356,7 @@ impl Core {
         *self.session.lock().await = Some(Session {
             mode,
             record,
+            client,
             engine: handle,
             task,
             relay,
@@ -315,6 +377,156 @@ impl Core {
         self.status.send_replace(EngineStatus::default());
     }
 
+    /// Checks the key's permissions again (at start, and every [`RECHECK_EVERY`]). If the key
+    /// stopped working or a withdraw permission appeared, lending is paused, the reason is
+    /// kept for the UI and an alert goes out. Network trouble is not a key problem.
+    pub async fn recheck(&self) -> Result<(), ApiError> {
+        let (client, engine, record) = {
+            let s = self.session.lock().await;
+            match s.as_ref() {
+                Some(s) if s.mode == KeyMode::Live => {
+                    (s.client.clone(), s.engine.clone(), s.record.clone())
+                }
+                _ => return Ok(()),
+            }
+        };
+        let problem = match lender::verify::verify(&client).await {
+            Ok(v) if v.refused => Some(format!(
+                "A withdraw permission appeared on your API key, so Yieldsforge stopped lending. {} Then connect the key again in Setup.",
+                v.problems.join(" ")
+            )),
+            Ok(v) if !v.usable => Some(format!(
+                "Your API key lost a permission lending needs, so Yieldsforge stopped lending. {}",
+                v.problems.join(" ")
+            )),
+            Ok(v) => {
+                if let (Some(r), Ok(store)) = (record, Store::open_in_dir(&self.data_dir)) {
+                    let scopes: Vec<(String, bool, bool)> = v.rows.iter().map(|r| (r.scope.clone(), r.read, r.write)).collect();
+                    let json = serde_json::to_string(&scopes).unwrap_or_default();
+                    let _ = store.update_key_permissions(&r.fingerprint, &json, now_mts());
+                }
+                None
+            }
+            Err(lender::verify::VerifyError::InvalidKey) => Some(
+                "Bitfinex no longer accepts your API key (it was revoked or deleted), so Yieldsforge stopped lending. Create a new key and connect it in Setup."
+                    .into(),
+            ),
+            Err(lender::verify::VerifyError::NonceConflict) => Some(
+                "Another program is using your API key, so Yieldsforge stopped lending. Create a separate key for Yieldsforge and connect it in Setup."
+                    .into(),
+            ),
+            Err(e) => return Err(verify_err(e)), // network, maintenance: checked again later
+        };
+        if let Some(p) = &problem {
+            let _ = engine.send(EngineCommand::Pause).await;
+            if self.problem().as_deref() != Some(p.as_str()) {
+                let _ = self.alerts.send(p.clone());
+            }
+        } else {
+            let _ = engine.send(EngineCommand::KeyVerified).await;
+        }
+        self.set_problem(problem);
+        Ok(())
+    }
+
+    /// Runs [`Core::recheck`] every `every` in the background.
+    pub fn spawn_rechecks(
+        self: &Arc<Self>,
+        every: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let me = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                let Some(core) = me.upgrade() else { break };
+                if let Err(e) = core.recheck().await {
+                    tracing::warn!("permission check postponed: {e}");
+                }
+            }
+        })
+    }
+
+    async fn session_client(&self) -> Result<Arc<Client>, ApiError> {
+        let s = self.session.lock().await;
+        s.as_ref().map(|s| s.client.clone()).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                "Connect a key or start the demo first.",
+            )
+        })
+    }
+
+    /// Wallet balances of the connected account.
+    pub async fn wallets(&self) -> Result<Vec<WalletView>, ApiError> {
+        let client = self.session_client().await?;
+        let w = client.wallets().await.map_err(|e| verify_err(e.into()))?;
+        Ok(w.into_iter()
+            .map(|w| WalletView {
+                available: w.available.unwrap_or(w.balance),
+                wallet: w.wallet_type,
+                currency: w.currency,
+                balance: w.balance,
+            })
+            .collect())
+    }
+
+    /// Moves `amount` of `currency` from the exchange wallet to the funding wallet (only
+    /// between the user's own wallets; the key must allow transfers).
+    pub async fn transfer_to_funding(
+        &self,
+        currency: &str,
+        amount: &str,
+    ) -> Result<Vec<WalletView>, ApiError> {
+        let amount: rust_decimal::Decimal = amount.trim().parse().map_err(|_| {
+            ApiError::new(
+                ErrorCode::InvalidInput,
+                format!("\"{amount}\" is not an amount."),
+            )
+        })?;
+        if amount <= rust_decimal::Decimal::ZERO {
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                "Enter an amount above zero.",
+            ));
+        }
+        let client = self.session_client().await?;
+        client.transfer("exchange", "funding", currency, None, amount).await.map_err(|e| match e {
+            bfx::Error::PermissionDenied { .. } => ApiError::new(
+                ErrorCode::MissingPermission,
+                "This key may not move money between your wallets. Transfer on Bitfinex instead: Wallets → Transfer → Exchange to Funding.",
+            ),
+            bfx::Error::Rejected { text } | bfx::Error::Api { message: text, .. } => ApiError::new(ErrorCode::Rejected, text),
+            other => verify_err(other.into()),
+        })?;
+        self.wallets().await
+    }
+
+    /// Stops lending, removes the key from the keychain and deletes every local file of the
+    /// app (database, demo data, preferences). Offers on Bitfinex are left as they are.
+    pub async fn delete_all_data(&self) -> Result<KeyState, ApiError> {
+        self.stop_session().await;
+        self.secrets.delete().map_err(keychain)?;
+        self.set_problem(None);
+        if self.data_dir.exists() {
+            let io = |e: std::io::Error| ApiError::new(ErrorCode::Storage, e.to_string());
+            for entry in std::fs::read_dir(&self.data_dir).map_err(io)? {
+                let path = entry.map_err(io)?.path();
+                let r = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+                r.map_err(|e| {
+                    ApiError::new(
+                        ErrorCode::Storage,
+                        format!("Could not delete {}: {e}", path.display()),
+                    )
+                })?;
+            }
+        }
+        Ok(self.key_state().await)
+    }
+
     /// Removes the key: optionally cancels the offers the app placed first, then deletes the
     /// secret from the keychain and the key's metadata from SQLite.
     pub async fn remove_key(&self, cancel_offers: bool) -> Result<KeyState, ApiError> {
@@ -323,6 +535,7 @@ impl Core {
         }
         self.stop_session().await;
         self.secrets.delete().map_err(keychain)?;
+        self.set_problem(None);
         let store = Store::open_in_dir(&self.data_dir).map_err(storage)?;
         if let Some(k) = store.active_key().map_err(storage)? {
             store.delete_key(&k.fingerprint).map_err(storage)?;
@@ -361,7 +574,7 @@ impl Core {
             Some(store.clone()),
         )?);
         let e = Engine::new(
-            BfxExchange::new(client),
+            BfxExchange::new(client.clone()),
             store,
             Arc::new(SimTime(sim.clone())),
             EngineConfig::default(),
@@ -376,7 +589,8 @@ impl Core {
             verified_mts: now_mts(),
             created_mts: now_mts(),
         };
-        self.install(KeyMode::Demo, Some(record), e, Some((sim, handle)))
+        self.set_problem(None);
+        self.install(KeyMode::Demo, Some(record), client, e, Some((sim, handle)))
             .await;
         Ok(self.key_state().await)
     }
@@ -418,8 +632,16 @@ impl Core {
             .map_err(|e| ApiError::new(ErrorCode::Internal, e))
     }
 
-    /// Starts (or resumes) lending.
+    /// Starts (or resumes) lending; refused while the key has a problem.
     pub async fn engine_start(&self) -> Result<(), ApiError> {
+        if let Some(p) = self.problem() {
+            let code = if p.contains("withdraw") {
+                ErrorCode::WithdrawPermission
+            } else {
+                ErrorCode::InvalidKey
+            };
+            return Err(ApiError::new(code, p));
+        }
         self.send(EngineCommand::Start).await?;
         self.send(EngineCommand::CycleNow).await
     }

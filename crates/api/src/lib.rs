@@ -15,7 +15,7 @@ mod external;
 mod info;
 mod prefs;
 
-pub use core::{Core, DEMO_SPEED, KeyMode, KeyState, VerifyOutcome};
+pub use core::{Core, DEMO_SPEED, KeyMode, KeyState, RECHECK_EVERY, VerifyOutcome, WalletView};
 pub use error::{ApiError, ErrorCode};
 pub use external::validate_external_url;
 pub use info::{AppInfo, BuildProfile, app_info};

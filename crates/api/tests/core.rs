@@ -244,3 +244,106 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn a_revoked_key_or_a_new_withdraw_permission_stops_lending_and_alerts() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    let mut alerts = r.core.alerts();
+    r.core.recheck().await.unwrap();
+    assert_eq!(r.core.key_state().await.problem, None);
+    // A withdraw permission appears on Bitfinex.
+    r.sim.with_world(|w| {
+        w.keys
+            .get_mut(&k)
+            .unwrap()
+            .permissions
+            .push(("withdraw".into(), false, true))
+    });
+    r.core.recheck().await.unwrap();
+    let p = r.core.key_state().await.problem.expect("a problem");
+    assert!(p.contains("withdraw"), "{p}");
+    assert_eq!(alerts.recv().await.unwrap(), p);
+    assert_eq!(
+        r.core.engine_start().await.unwrap_err().code,
+        ErrorCode::WithdrawPermission
+    );
+    // Fixed on Bitfinex: the next check clears it.
+    r.sim.with_world(|w| {
+        w.keys
+            .get_mut(&k)
+            .unwrap()
+            .permissions
+            .retain(|(s, _, _)| s != "withdraw")
+    });
+    r.core.recheck().await.unwrap();
+    assert_eq!(r.core.key_state().await.problem, None);
+    // Revoked.
+    r.sim
+        .with_world(|w| w.keys.get_mut(&k).unwrap().revoked = true);
+    r.core.recheck().await.unwrap();
+    assert!(
+        r.core
+            .key_state()
+            .await
+            .problem
+            .unwrap()
+            .contains("revoked")
+    );
+    assert_eq!(
+        r.core.engine_start().await.unwrap_err().code,
+        ErrorCode::InvalidKey
+    );
+    // And at the next start, before anything is lent.
+    let again = Core::new(r.dir.path(), &r.h.url, r.secrets.clone());
+    assert!(again.resume().await.unwrap().problem.is_some());
+}
+
+#[tokio::test]
+async fn moving_money_to_the_funding_wallet_needs_a_transfer_permission() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    let state = r.core.save_key(&k, &s, "").await.unwrap();
+    assert!(!state.can_transfer);
+    let e = r.core.transfer_to_funding("USD", "100").await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::MissingPermission);
+    let mut p = LENDING.to_vec();
+    p[3] = ("wallets", true, true);
+    let (k2, s2) = key(&r, &p);
+    assert!(r.core.save_key(&k2, &s2, "").await.unwrap().can_transfer);
+    let wallets = r.core.transfer_to_funding("USD", "500").await.unwrap();
+    let funding = wallets
+        .iter()
+        .find(|w| w.wallet == "funding" && w.currency == "USD")
+        .unwrap();
+    assert_eq!(funding.balance, rust_decimal::Decimal::from(10_500));
+    assert_eq!(
+        r.core
+            .transfer_to_funding("USD", "-5")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(
+        r.core
+            .transfer_to_funding("USD", "999999")
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Rejected
+    );
+}
+
+#[tokio::test]
+async fn deleting_all_local_data_leaves_nothing_behind() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    std::fs::write(r.dir.path().join("shell.json"), "{}").unwrap();
+    let state = r.core.delete_all_data().await.unwrap();
+    assert_eq!(state.mode, KeyMode::None);
+    assert!(r.secrets.load().unwrap().is_none());
+    assert_eq!(std::fs::read_dir(r.dir.path()).unwrap().count(), 0);
+}
