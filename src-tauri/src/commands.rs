@@ -96,3 +96,32 @@ pub async fn engine_pause(core: CoreState<'_>) -> Result<(), ApiError> {
 pub async fn engine_stop_and_cancel(core: CoreState<'_>) -> Result<(), ApiError> {
     core.stop_and_cancel().await
 }
+
+/// Wallet balances of the connected account (the wizard's funding step).
+#[tauri::command]
+pub async fn wallets(core: CoreState<'_>) -> Result<Vec<api::WalletView>, ApiError> {
+    core.wallets().await
+}
+
+/// Moves money from the exchange wallet to the funding wallet (own wallets only).
+#[tauri::command]
+pub async fn transfer_to_funding(
+    core: CoreState<'_>,
+    currency: String,
+    amount: String,
+) -> Result<Vec<api::WalletView>, ApiError> {
+    core.transfer_to_funding(&currency, &amount).await
+}
+
+/// Checks the key's permissions again now.
+#[tauri::command]
+pub async fn recheck_key(core: CoreState<'_>) -> Result<KeyState, ApiError> {
+    core.recheck().await?;
+    Ok(core.key_state().await)
+}
+
+/// Removes the key and deletes every local file of the app.
+#[tauri::command]
+pub async fn delete_all_data(core: CoreState<'_>) -> Result<KeyState, ApiError> {
+    core.delete_all_data().await
+}

@@ -39,6 +39,10 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::engine_start,
         commands::engine_pause,
         commands::engine_stop_and_cancel,
+        commands::wallets,
+        commands::transfer_to_funding,
+        commands::recheck_key,
+        commands::delete_all_data,
     ])
 }
 
@@ -96,6 +100,12 @@ pub fn run() {
             app.manage(core.clone());
             app.manage(AppPaths { data_dir });
             events::forward(app.handle().clone(), core.clone());
+            events::notify_alerts(app.handle().clone(), core.clone());
+            let checker = core.clone();
+            // Inside the async runtime: the checks run on its timer.
+            tauri::async_runtime::spawn(async move {
+                checker.spawn_rechecks(api::RECHECK_EVERY);
+            });
             tauri::async_runtime::spawn(async move {
                 if let Err(e) = core.resume().await {
                     tracing::warn!("could not resume the saved key: {e}");
