@@ -52,10 +52,10 @@ pub fn notify_alerts<R: Runtime>(app: AppHandle<R>, core: Arc<Core>) {
     tauri::async_runtime::spawn(async move {
         while let Ok(message) = rx.recv().await {
             tray::show_state(&app, tray::TrayState::Error);
-            if let Some(n) = app.try_state::<crate::notify::Notifications>() {
-                if let Err(e) = n.0.notify("Yieldsforge stopped lending", &message) {
-                    tracing::warn!("could not show a notification: {e}");
-                }
+            if let Some(n) = app.try_state::<crate::notify::Notifications>()
+                && let Err(e) = n.0.notify("Yieldsforge stopped lending", &message)
+            {
+                tracing::warn!("could not show a notification: {e}");
             }
         }
     });
