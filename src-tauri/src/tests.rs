@@ -176,7 +176,7 @@ fn key_state_answers_none_before_any_key() {
         .unwrap();
     assert_eq!(
         state,
-        json!({"mode": "none", "label": null, "masked": null, "verifiedMts": null})
+        json!({"mode": "none", "label": null, "masked": null, "verifiedMts": null, "problem": null, "canTransfer": false})
     );
 }
 
