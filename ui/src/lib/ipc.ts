@@ -8,8 +8,9 @@ import type { ErrorCode } from './bindings/ErrorCode';
 import type { EngineStatus } from './bindings/EngineStatus';
 import type { KeyState } from './bindings/KeyState';
 import type { VerifyOutcome } from './bindings/VerifyOutcome';
+import type { WalletView } from './bindings/WalletView';
 
-export type { ApiError, AppInfo, EngineStatus, ErrorCode, KeyState, VerifyOutcome };
+export type { ApiError, AppInfo, EngineStatus, ErrorCode, KeyState, VerifyOutcome, WalletView };
 
 const CODES: readonly ErrorCode[] = [
   'InvalidKey',
@@ -91,3 +92,16 @@ export const engineStopAndCancel = (): Promise<void> => call<void>('engine_stop_
 export function onEngineStatus(cb: (s: EngineStatus) => void): Promise<UnlistenFn> {
   return listen<EngineStatus>('engine://status', (e) => cb(e.payload));
 }
+
+/** Wallet balances of the connected account. */
+export const wallets = (): Promise<WalletView[]> => call<WalletView[]>('wallets');
+
+/** Moves money from the exchange wallet to the funding wallet (own wallets only). */
+export const transferToFunding = (currency: string, amount: string): Promise<WalletView[]> =>
+  call<WalletView[]>('transfer_to_funding', { currency, amount });
+
+/** Checks the key's permissions again now. */
+export const recheckKey = (): Promise<KeyState> => call<KeyState>('recheck_key');
+
+/** Removes the key and deletes every local file of the app. */
+export const deleteAllData = (): Promise<KeyState> => call<KeyState>('delete_all_data');

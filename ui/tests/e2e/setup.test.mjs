@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { SHOTS, launch, openApp, serveDist } from './harness.mjs';
 
-const NONE = { mode: 'none', label: null, masked: null, verifiedMts: null };
-const LIVE = { mode: 'live', label: 'Yieldsforge', masked: 'AbCd…wXyZ', verifiedMts: 1 };
-const DEMO = { mode: 'demo', label: 'Demo', masked: 'DeMo…KeyX', verifiedMts: 1 };
+const NONE = { mode: 'none', label: null, masked: null, verifiedMts: null, problem: null, canTransfer: false };
+const LIVE = { mode: 'live', label: 'Yieldsforge', masked: 'AbCd…wXyZ', verifiedMts: 1, problem: null, canTransfer: true };
+const DEMO = { mode: 'demo', label: 'Demo', masked: 'DeMo…KeyX', verifiedMts: 1, problem: null, canTransfer: true };
 const EMPTY = { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, currencies: [] };
 const row = (scope, label, need, wanted, read, write, ok) => ({ scope, label, need, wanted, read, write, ok });
 const GOOD = {
@@ -120,7 +120,11 @@ test('a withdraw-enabled key is refused with its message and cannot be saved', a
 });
 
 test('a good key is verified, saved, and the wizard moves to funding', async () => {
-  const handlers = base({ verify_key: GOOD, save_key: LIVE });
+  const W = (funding) => [
+    { wallet: 'funding', currency: 'USD', balance: funding, available: funding },
+    { wallet: 'exchange', currency: 'USD', balance: '2000', available: '2000' },
+  ];
+  const handlers = base({ verify_key: GOOD, save_key: LIVE, wallets: W('10000'), transfer_to_funding: W('10500') });
   const { page, context } = await openApp(browser, srv.url, handlers, { hash: '#/setup' });
   await page.evaluate(() => localStorage.setItem('yf.wizard.step', '5'));
   await page.reload();
@@ -134,7 +138,18 @@ test('a good key is verified, saved, and the wizard moves to funding', async () 
   assert.equal(save.args.label, 'Yieldsforge');
   assert.equal(await page.textContent('[data-testid="key-masked"]'), 'AbCd…wXyZ');
   assert.equal(await page.inputValue('[data-testid="api-secret"]').catch(() => ''), '', 'the secret is not kept in the page');
+  await page.waitForSelector('[data-testid="funding-balances"]');
+  await page.fill('[data-testid="transfer-amount"]', '500');
+  await page.click('[data-testid="transfer-review"]');
+  await page.waitForSelector('[data-testid="transfer-confirm"]');
   await page.screenshot({ path: `${SHOTS}wizard-step-6.png` });
+  let moves = await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'transfer_to_funding').length);
+  assert.equal(moves, 0, 'nothing moves before the confirmation');
+  await page.click('[data-testid="transfer-confirm"]');
+  await page.waitForSelector('[data-testid="transfer-done"]');
+  const move = await page.evaluate(() => window.__ipcCalls.find((c) => c.cmd === 'transfer_to_funding'));
+  assert.deepEqual(move.args, { currency: 'USD', amount: '500' });
+  assert.match(await page.textContent('[data-testid="funding-balances"]'), /10,500.00 USD/);
   await context.close();
 });
 
@@ -169,3 +184,26 @@ for (const scheme of ['light', 'dark']) {
     await context.close();
   });
 }
+
+test('a key problem is explained on Setup and the Dashboard', async () => {
+  const problem = 'Bitfinex no longer accepts your API key (it was revoked or deleted), so Yieldsforge stopped lending.';
+  const { page, context } = await openApp(browser, srv.url, base({ key_state: { ...LIVE, problem }, engine_status: STATUS }), { hash: '#/setup' });
+  assert.match(await page.textContent('[data-testid="key-problem"]'), /revoked/);
+  await page.click('[data-testid="nav-dashboard"]');
+  assert.match(await page.textContent('[data-testid="dashboard-key-problem"]'), /revoked/);
+  await context.close();
+});
+
+test('Settings manages the key and deletes local data only after a confirmation', async () => {
+  const { page, context } = await openApp(browser, srv.url, base({ key_state: LIVE, delete_all_data: NONE, recheck_key: LIVE }), { hash: '#/settings' });
+  await page.waitForSelector('[data-testid="settings-key"]');
+  await page.click('[data-testid="recheck-key"]');
+  await page.click('[data-testid="delete-all"]');
+  let deletes = await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'delete_all_data').length);
+  assert.equal(deletes, 0);
+  await page.screenshot({ path: `${SHOTS}settings-key.png`, fullPage: true });
+  await page.click('[data-testid="delete-all-confirm"]');
+  await page.waitForFunction(() => window.__ipcCalls.some((c) => c.cmd === 'delete_all_data'));
+  assert.match(await page.textContent('[data-testid="settings-key"]'), /No key yet/);
+  await context.close();
+});

@@ -20,4 +20,13 @@ masked: string | null,
 /**
  * When its permissions were last checked (UTC ms).
  */
-verifiedMts: number | null, };
+verifiedMts: number | null, 
+/**
+ * Why lending is stopped because of the key (revoked, withdraw permission appeared), and
+ * what to do.
+ */
+problem: string | null, 
+/**
+ * The key may transfer between the user's own wallets (offer an in-app transfer).
+ */
+canTransfer: boolean, };
