@@ -86,7 +86,7 @@ stage_e2e() {
   fi
   ui_build
   log "e2e: building the app"
-  cargo build --locked -p yieldsforge
+  cargo build --locked -p yieldsforge -p cli
   log "e2e: the real app under Xvfb"
   bash tests/e2e/run.sh "$ROOT/target/debug/yieldsforge"
 }

@@ -1,11 +1,11 @@
 // The real app under Xvfb: every page reachable, app_info shown, a screenshot per page and theme.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from './webdriver.mjs';
 
-const { E2E_APP, E2E_DRIVER_URL, E2E_SHOTS_DIR, E2E_THEME, E2E_ROOT, YF_DATA_DIR } = process.env;
+const { E2E_APP, E2E_DRIVER_URL, E2E_SHOTS_DIR, E2E_THEME, E2E_ROOT, YF_DATA_DIR, E2E_SIM_URL } = process.env;
 const PAGES = ['setup', 'dashboard', 'strategy', 'earnings', 'settings'];
 const version = readFileSync(join(E2E_ROOT, 'Cargo.toml'), 'utf8').match(/^version = "(.+)"/m)[1];
 
@@ -43,8 +43,53 @@ test(`the page follows the system theme (${E2E_THEME})`, async () => {
   assert.equal(dark, E2E_THEME === 'dark');
 });
 
+async function simKey(permissions) {
+  const r = await fetch(`${E2E_SIM_URL}/admin/keys`, { method: 'POST', body: JSON.stringify({ account: 1, permissions }) });
+  return r.json();
+}
+
+test(`the six wizard steps: a withdraw key is refused, a good key is accepted (${E2E_THEME})`, async () => {
+  await s.click('nav-setup');
+  await s.execute(`localStorage.setItem('yf.wizard.step', '1'); location.reload();`);
+  for (let step = 1; step <= 4; step++) {
+    await s.find(`wizard-step-${step}`, { timeoutMs: 20000 });
+    await new Promise((r) => setTimeout(r, 200));
+    await s.screenshot(join(E2E_SHOTS_DIR, `wizard-${step}-${E2E_THEME}.png`));
+    await s.click('wizard-next');
+  }
+  await s.find('wizard-step-5');
+  const bad = await simKey([['funding', 1, 1], ['wallets', 1, 0], ['history', 1, 0], ['withdraw', 0, 1]]);
+  await s.type('api-key', bad.key);
+  await s.type('api-secret', bad.secret);
+  await s.click('verify-key');
+  await s.waitText('verify-problem', (t) => t.includes('Withdraw'), 20000);
+  assert.equal(await s.enabled('save-key'), false, 'a withdraw key cannot be saved');
+  await s.screenshot(join(E2E_SHOTS_DIR, `wizard-5-refused-${E2E_THEME}.png`));
+  const good = await simKey([['account', 1, 0], ['funding', 1, 1], ['wallets', 1, 1], ['history', 1, 0], ['withdraw', 0, 0]]);
+  await s.type('api-key', ` ${good.key} `);
+  await s.type('api-secret', good.secret);
+  await s.click('verify-key');
+  await s.find('verify-ok', { timeoutMs: 20000 });
+  await s.screenshot(join(E2E_SHOTS_DIR, `wizard-5-${E2E_THEME}.png`));
+  await s.click('save-key');
+  await s.find('wizard-step-6', { timeoutMs: 20000 });
+  await s.waitText('funding-balances', (t) => t.includes('USD'), 20000);
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(join(E2E_SHOTS_DIR, `wizard-6-${E2E_THEME}.png`));
+  assert.match(await s.text('key-masked'), new RegExp(good.key.slice(0, 4)));
+  // The secret is nowhere on disk but in the (encrypted) keyring: not in the database, the
+  // WebKit storage, the config or data folders, nor in the app's log.
+  const hits = filesContaining([process.env.HOME, E2E_SHOTS_DIR], good.secret, ['keyrings']);
+  assert.deepEqual(hits, [], 'files containing the secret');
+  // Remove it again so the next run starts clean (the keychain is shared between runs).
+  await s.click('nav-settings');
+  await s.click('settings-remove');
+  await s.waitText('settings-key', (t) => t.includes('No key yet'), 20000);
+});
+
 test(`the demo from the first screen lends against the in-process market (${E2E_THEME})`, async () => {
   await s.click('nav-setup');
+  await s.find('wizard-step-1', { timeoutMs: 20000 });
   await s.click('try-demo');
   await s.find('demo-badge', { timeoutMs: 30000 });
   await s.find('currency-USD', { timeoutMs: 30000 });
@@ -60,3 +105,24 @@ test(`the demo from the first screen lends against the in-process market (${E2E_
   await s.click('leave-demo');
   await s.find('wizard-step-1', { timeoutMs: 15000 });
 });
+
+/** Files under `roots` whose bytes contain `needle` (skipping directories named in `skip`). */
+function filesContaining(roots, needle, skip) {
+  const hits = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      if (skip.includes(name)) continue;
+      const p = join(dir, name);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile() && st.size < 50_000_000 && readFileSync(p).includes(needle)) hits.push(p);
+    }
+  };
+  roots.forEach(walk);
+  return hits;
+}

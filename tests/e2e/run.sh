@@ -7,6 +7,8 @@ APP="$(realpath "${1:?usage: run.sh /path/to/yieldsforge}")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 export E2E_APP="$APP" E2E_ROOT="$ROOT"
+export E2E_YF="${E2E_YF:-$(dirname "$APP")/yf}"
+[ -x "$E2E_YF" ] || { echo "yf not found next to the app ($E2E_YF): cargo build -p cli" >&2; exit 1; }
 export E2E_SHOTS_DIR="${E2E_SHOTS_DIR:-$ROOT/target/e2e-screenshots}"
 mkdir -p "$E2E_SHOTS_DIR"
 # Resolve tauri-driver before HOME changes below.

@@ -43,6 +43,17 @@ export class Session {
     await this.cmd('POST', `/element/${el}/click`, {});
   }
 
+  async type(testId, text) {
+    const el = await this.find(testId);
+    await this.cmd('POST', `/element/${el}/clear`, {});
+    await this.cmd('POST', `/element/${el}/value`, { text });
+  }
+
+  async enabled(testId) {
+    const el = await this.find(testId);
+    return this.cmd('GET', `/element/${el}/enabled`);
+  }
+
   async text(testId) {
     const el = await this.find(testId);
     return this.cmd('GET', `/element/${el}/text`);
