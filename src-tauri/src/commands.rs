@@ -125,3 +125,38 @@ pub async fn recheck_key(core: CoreState<'_>) -> Result<KeyState, ApiError> {
 pub async fn delete_all_data(core: CoreState<'_>) -> Result<KeyState, ApiError> {
     core.delete_all_data().await
 }
+
+/// A currency's strategy settings.
+#[tauri::command]
+pub async fn strategy_get(
+    core: CoreState<'_>,
+    currency: String,
+) -> Result<lender::StrategySettings, ApiError> {
+    core.strategy_get(&currency).await
+}
+
+/// Validates and saves a currency's settings (errors list every field).
+#[tauri::command]
+pub async fn strategy_set(
+    core: CoreState<'_>,
+    currency: String,
+    settings: lender::StrategySettings,
+) -> Result<(), ApiError> {
+    core.strategy_set(&currency, settings).await
+}
+
+/// What some settings would place now, without saving them.
+#[tauri::command]
+pub async fn strategy_preview(
+    core: CoreState<'_>,
+    currency: String,
+    settings: lender::StrategySettings,
+) -> Result<Option<lender::Plan>, ApiError> {
+    core.strategy_preview(&currency, settings).await
+}
+
+/// The settings of a preset.
+#[tauri::command]
+pub fn strategy_preset(preset: lender::Preset) -> lender::StrategySettings {
+    lender::StrategySettings::preset(preset)
+}

@@ -43,6 +43,10 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::transfer_to_funding,
         commands::recheck_key,
         commands::delete_all_data,
+        commands::strategy_get,
+        commands::strategy_set,
+        commands::strategy_preview,
+        commands::strategy_preset,
     ])
 }
 

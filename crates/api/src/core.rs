@@ -142,6 +142,23 @@ fn verify_err(e: lender::verify::VerifyError) -> ApiError {
     ApiError::new(code, e.to_string())
 }
 
+fn engine_err(e: lender::engine::EngineError) -> ApiError {
+    match e {
+        lender::engine::EngineError::InvalidSettings(fields) => {
+            let mut err = ApiError::new(
+                ErrorCode::InvalidInput,
+                fields
+                    .first()
+                    .map_or_else(|| "Invalid settings.".to_owned(), |f| f.message.clone()),
+            );
+            err.fields = fields;
+            err
+        }
+        lender::engine::EngineError::Store(e) => storage(e),
+        other => ApiError::new(ErrorCode::InvalidInput, other.to_string()),
+    }
+}
+
 fn now_mts() -> i64 {
     SystemClock.now_mts()
 }
@@ -658,6 +675,59 @@ impl Core {
         match rx.await {
             Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(ApiError::new(ErrorCode::Network, e)),
+            Err(_) => Err(ApiError::new(ErrorCode::Internal, "the engine stopped")),
+        }
+    }
+
+    /// A currency's strategy settings.
+    pub async fn strategy_get(&self, currency: &str) -> Result<lender::StrategySettings, ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(EngineCommand::GetSettings(currency.into(), tx))
+            .await?;
+        rx.await.ok().flatten().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("{currency} is not lent by this app."),
+            )
+        })
+    }
+
+    /// Validates and saves a currency's settings; nothing is saved when a field is wrong
+    /// (the error lists every field with its message).
+    pub async fn strategy_set(
+        &self,
+        currency: &str,
+        settings: lender::StrategySettings,
+    ) -> Result<(), ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(EngineCommand::SetSettings(
+            currency.into(),
+            Box::new(settings),
+            tx,
+        ))
+        .await?;
+        match rx.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(engine_err(e)),
+            Err(_) => Err(ApiError::new(ErrorCode::Internal, "the engine stopped")),
+        }
+    }
+
+    /// What `settings` would place now (the live preview); `None` before the first cycle.
+    pub async fn strategy_preview(
+        &self,
+        currency: &str,
+        settings: lender::StrategySettings,
+    ) -> Result<Option<lender::Plan>, ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(EngineCommand::Preview(
+            currency.into(),
+            Box::new(settings),
+            tx,
+        ))
+        .await?;
+        match rx.await {
+            Ok(r) => r.map_err(engine_err),
             Err(_) => Err(ApiError::new(ErrorCode::Internal, "the engine stopped")),
         }
     }

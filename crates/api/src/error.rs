@@ -44,6 +44,10 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// One clear sentence for the user.
     pub message: String,
+    /// For invalid settings: what is wrong with each field (absent otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(optional, as = "Option<Vec<lender::FieldError>>")]
+    pub fields: Vec<lender::FieldError>,
 }
 
 impl ApiError {
@@ -52,6 +56,7 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            fields: Vec::new(),
         }
     }
 }

@@ -347,3 +347,51 @@ async fn deleting_all_local_data_leaves_nothing_behind() {
     assert!(r.secrets.load().unwrap().is_none());
     assert_eq!(std::fs::read_dir(r.dir.path()).unwrap().count(), 0);
 }
+
+#[tokio::test]
+async fn strategy_settings_preview_validation_and_saving() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    status_where(&r.core, |s| !s.currencies.is_empty()).await;
+    let current = r.core.strategy_get("USD").await.unwrap();
+    assert_eq!(current.preset, lender::Preset::Balanced);
+    // A live preview of other settings, without saving them.
+    let conservative = lender::StrategySettings::preset(lender::Preset::Conservative);
+    let plan = r
+        .core
+        .strategy_preview("USD", conservative.clone())
+        .await
+        .unwrap()
+        .expect("a preview");
+    assert_eq!(
+        plan.submit.len(),
+        1,
+        "one offer at the front of the book: {plan:?}"
+    );
+    assert_eq!(
+        r.core.strategy_get("USD").await.unwrap(),
+        current,
+        "previewing saves nothing"
+    );
+    // A bad value: a specific message per field, nothing saved.
+    let bad = lender::StrategySettings {
+        tranches: 0,
+        reserve: rust_decimal::Decimal::from(-5),
+        ..current.clone()
+    };
+    let e = r.core.strategy_set("USD", bad).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    let fields: Vec<_> = e.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, vec!["reserve", "tranches"]);
+    assert_eq!(r.core.strategy_get("USD").await.unwrap(), current);
+    // A good value is saved and survives a restart.
+    r.core
+        .strategy_set("USD", conservative.clone())
+        .await
+        .unwrap();
+    assert_eq!(r.core.strategy_get("USD").await.unwrap(), conservative);
+    let again = Core::new(r.dir.path(), &r.h.url, r.secrets.clone());
+    again.resume().await.unwrap();
+    assert_eq!(again.strategy_get("USD").await.unwrap(), conservative);
+}

@@ -233,6 +233,16 @@ fn settings_key(currency: &str) -> String {
     format!("strategy.{currency}")
 }
 
+/// What one cycle saw of a currency (for previews).
+#[derive(Debug, Clone)]
+struct Seen {
+    market: crate::model::MarketSnapshot,
+    balance: FundingBalance,
+    own: Vec<OwnOffer>,
+    credits: Vec<Credit>,
+    deployed_today: Decimal,
+}
+
 /// The lending engine for one API key.
 pub struct Engine<X: Exchange> {
     x: X,
@@ -243,6 +253,8 @@ pub struct Engine<X: Exchange> {
     running: bool,
     halt: Option<(Halt, String, Option<i64>)>,
     last_dry: BTreeMap<String, Plan>,
+    /// What the last cycle saw, per currency, for previews of other settings.
+    last_seen: BTreeMap<String, Seen>,
     status: watch::Sender<EngineStatus>,
 }
 
@@ -276,6 +288,7 @@ impl<X: Exchange> Engine<X> {
             running,
             halt: None,
             last_dry: BTreeMap::new(),
+            last_seen: BTreeMap::new(),
             status,
         })
     }
@@ -305,6 +318,23 @@ impl<X: Exchange> Engine<X> {
             .set_setting(&settings_key(currency), &s, self.clock.now_mts())?;
         self.settings.insert(currency.into(), s);
         Ok(())
+    }
+
+    /// What `settings` would do now for `currency`, from what the last cycle saw (the
+    /// Strategy page's live preview). `None` before the first cycle.
+    pub fn preview(&self, currency: &str, settings: &StrategySettings) -> Option<Plan> {
+        let seen = self.last_seen.get(currency)?;
+        Some(planner::plan(&PlanInput {
+            settings,
+            rules: &self.cfg.rules,
+            market: &seen.market,
+            balance: &seen.balance,
+            own_offers: &seen.own,
+            credits: &seen.credits,
+            deployed_today: seen.deployed_today,
+            halt: None,
+            now_mts: self.clock.now_mts(),
+        }))
     }
 
     /// Starts (or resumes) lending from the next cycle; remembered across restarts.
@@ -530,6 +560,16 @@ impl<X: Exchange> Engine<X> {
             } else {
                 Some(Halt::Paused)
             };
+            self.last_seen.insert(
+                cur.clone(),
+                Seen {
+                    market: market.clone(),
+                    balance: balance.clone(),
+                    own: own.clone(),
+                    credits: cur_credits.clone(),
+                    deployed_today,
+                },
+            );
             let input = PlanInput {
                 settings: &settings,
                 rules: &self.cfg.rules,
@@ -915,6 +955,14 @@ pub enum EngineCommand {
     ),
     /// The key was verified again: clear a key-problem halt.
     KeyVerified,
+    /// A currency's settings.
+    GetSettings(String, oneshot::Sender<Option<StrategySettings>>),
+    /// What some settings would do now (validated first).
+    Preview(
+        String,
+        Box<StrategySettings>,
+        oneshot::Sender<Result<Option<Plan>, EngineError>>,
+    ),
     /// Run a cycle now.
     CycleNow,
     /// Stop the loop.
@@ -956,42 +1004,55 @@ pub fn spawn<X: Exchange + 'static>(
     };
     let task = tokio::spawn(async move {
         let mut failures: u32 = 0;
+        let mut next = tokio::time::Instant::now();
         loop {
-            let delay = match engine.cycle().await {
-                Ok(r) if r.changed() || r.unknown > 0 => {
-                    failures = 0;
-                    Duration::from_secs(5)
-                }
-                Ok(r) if r.incomplete => {
-                    failures += 1;
-                    match &engine.halt {
-                        Some((_, _, Some(t))) => {
-                            let wait = (*t - engine.clock.now_mts()).max(1_000);
-                            Duration::from_millis(u64::try_from(wait).unwrap_or(60_000))
-                        }
-                        _ => {
-                            Duration::from_secs(5u64.saturating_mul(1 << failures.min(6)).min(300))
+            if tokio::time::Instant::now() >= next {
+                let delay = match engine.cycle().await {
+                    Ok(r) if r.changed() || r.unknown > 0 => {
+                        failures = 0;
+                        Duration::from_secs(5)
+                    }
+                    Ok(r) if r.incomplete => {
+                        failures += 1;
+                        match &engine.halt {
+                            Some((_, _, Some(t))) => {
+                                let wait = (*t - engine.clock.now_mts()).max(1_000);
+                                Duration::from_millis(u64::try_from(wait).unwrap_or(60_000))
+                            }
+                            _ => Duration::from_secs(
+                                5u64.saturating_mul(1 << failures.min(6)).min(300),
+                            ),
                         }
                     }
-                }
-                Ok(_) => {
-                    failures = 0;
-                    Duration::from_secs(20)
-                }
-                Err(e) => {
-                    failures += 1;
-                    tracing::error!(error = %e, "engine cycle failed");
-                    engine
-                        .status
-                        .send_modify(|s| s.last_error = Some(e.to_string()));
-                    Duration::from_secs(5u64.saturating_mul(1 << failures.min(6)).min(300))
-                }
-            };
+                    Ok(_) => {
+                        failures = 0;
+                        Duration::from_secs(20)
+                    }
+                    Err(e) => {
+                        failures += 1;
+                        tracing::error!(error = %e, "engine cycle failed");
+                        engine
+                            .status
+                            .send_modify(|s| s.last_error = Some(e.to_string()));
+                        Duration::from_secs(5u64.saturating_mul(1 << failures.min(6)).min(300))
+                    }
+                };
+                next = tokio::time::Instant::now() + delay;
+            }
             let cmd = tokio::select! {
                 cmd = rx.recv() => cmd,
-                () = tokio::time::sleep(delay) => continue,
+                () = tokio::time::sleep_until(next) => continue,
             };
             let Some(cmd) = cmd else { break };
+            // Commands that change what should be on the book run a cycle right away;
+            // questions (settings, previews) do not cost API calls.
+            let act_now = matches!(
+                cmd,
+                EngineCommand::Start
+                    | EngineCommand::SetSettings(..)
+                    | EngineCommand::KeyVerified
+                    | EngineCommand::CycleNow
+            );
             match cmd {
                 EngineCommand::Start => log_err(engine.start()),
                 EngineCommand::Pause => log_err(engine.pause()),
@@ -1003,8 +1064,21 @@ pub fn spawn<X: Exchange + 'static>(
                     let _ = reply.send(engine.set_settings(&cur, *s));
                 }
                 EngineCommand::KeyVerified => engine.clear_key_problem(),
+                EngineCommand::GetSettings(cur, reply) => {
+                    let _ = reply.send(engine.settings(&cur).cloned());
+                }
+                EngineCommand::Preview(cur, s, reply) => {
+                    let r = s
+                        .validate()
+                        .map_err(EngineError::InvalidSettings)
+                        .map(|()| engine.preview(&cur, &s));
+                    let _ = reply.send(r);
+                }
                 EngineCommand::CycleNow => {}
                 EngineCommand::Shutdown => break,
+            }
+            if act_now {
+                next = tokio::time::Instant::now();
             }
         }
     });
