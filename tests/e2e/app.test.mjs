@@ -100,6 +100,14 @@ test(`the demo from the first screen lends against the in-process market (${E2E_
   await s.waitText('engine-state', (t) => t.includes('Lending'), 30000);
   await new Promise((r) => setTimeout(r, 500));
   await s.screenshot(join(E2E_SHOTS_DIR, `demo-lending-${E2E_THEME}.png`));
+  // The Strategy page previews other settings from the live market, and saves them.
+  await s.click('nav-strategy');
+  await s.find('preset-Balanced', { timeoutMs: 20000 });
+  await s.waitText('strategy-preview', (t) => /USD|stay/.test(t), 20000);
+  await s.click('preset-Conservative');
+  await s.click('strategy-save');
+  await s.find('strategy-saved', { timeoutMs: 20000 });
+  await s.screenshot(join(E2E_SHOTS_DIR, `strategy-demo-${E2E_THEME}.png`));
   // Leaving the demo returns to the first screen.
   await s.click('nav-setup');
   await s.click('leave-demo');

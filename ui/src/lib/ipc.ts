@@ -9,8 +9,11 @@ import type { EngineStatus } from './bindings/EngineStatus';
 import type { KeyState } from './bindings/KeyState';
 import type { VerifyOutcome } from './bindings/VerifyOutcome';
 import type { WalletView } from './bindings/WalletView';
+import type { StrategySettings } from './bindings/StrategySettings';
+import type { Plan } from './bindings/Plan';
+import type { Preset } from './bindings/Preset';
 
-export type { ApiError, AppInfo, EngineStatus, ErrorCode, KeyState, VerifyOutcome, WalletView };
+export type { ApiError, AppInfo, EngineStatus, ErrorCode, KeyState, Plan, Preset, StrategySettings, VerifyOutcome, WalletView };
 
 const CODES: readonly ErrorCode[] = [
   'InvalidKey',
@@ -105,3 +108,17 @@ export const recheckKey = (): Promise<KeyState> => call<KeyState>('recheck_key')
 
 /** Removes the key and deletes every local file of the app. */
 export const deleteAllData = (): Promise<KeyState> => call<KeyState>('delete_all_data');
+
+/** A currency's strategy settings. */
+export const strategyGet = (currency: string): Promise<StrategySettings> => call<StrategySettings>('strategy_get', { currency });
+
+/** Validates and saves settings; an InvalidInput error lists every field in `fields`. */
+export const strategySet = (currency: string, settings: StrategySettings): Promise<void> =>
+  call<void>('strategy_set', { currency, settings });
+
+/** What the settings would place now (null before the engine's first look at the market). */
+export const strategyPreview = (currency: string, settings: StrategySettings): Promise<Plan | null> =>
+  call<Plan | null>('strategy_preview', { currency, settings });
+
+/** The settings of a preset. */
+export const strategyPreset = (preset: Preset): Promise<StrategySettings> => call<StrategySettings>('strategy_preset', { preset });
