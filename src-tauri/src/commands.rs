@@ -160,3 +160,23 @@ pub async fn strategy_preview(
 pub fn strategy_preset(preset: lender::Preset) -> lender::StrategySettings {
     lender::StrategySettings::preset(preset)
 }
+
+/// Writes CSV copies of the local data (payments, daily summary, action log) into the
+/// Downloads folder; returns the files written.
+#[tauri::command]
+pub fn export_data<R: Runtime>(
+    app: AppHandle<R>,
+    core: CoreState<'_>,
+) -> Result<Vec<String>, ApiError> {
+    use tauri::Manager;
+    let dir = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().document_dir())
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("No Downloads folder: {e}")))?;
+    Ok(core
+        .export_data(&dir)?
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect())
+}

@@ -47,6 +47,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::strategy_set,
         commands::strategy_preview,
         commands::strategy_preset,
+        commands::export_data,
     ])
 }
 

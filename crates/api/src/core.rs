@@ -159,6 +159,28 @@ fn engine_err(e: lender::engine::EngineError) -> ApiError {
     }
 }
 
+/// `YYYYMMDD-HHMMSS` in UTC, for file names.
+fn chrono_stamp() -> String {
+    let secs = now_mts() / 1000;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
 fn now_mts() -> i64 {
     SystemClock.now_mts()
 }
@@ -516,6 +538,35 @@ impl Core {
             other => verify_err(other.into()),
         })?;
         self.wallets().await
+    }
+
+    /// Writes CSV copies of the local data into `dir`: every interest payment, a daily
+    /// summary, and the engine's action log. Returns the files written.
+    pub fn export_data(&self, dir: &Path) -> Result<Vec<PathBuf>, ApiError> {
+        let store = Store::open_in_dir(&self.data_dir).map_err(storage)?;
+        let stamp = chrono_stamp();
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Storage,
+                format!("Cannot write to {}: {e}", dir.display()),
+            )
+        })?;
+        let mut written = Vec::new();
+        for (name, csv) in [
+            ("payments", store.payments_csv().map_err(storage)?),
+            ("daily", store.daily_summary_csv().map_err(storage)?),
+            ("actions", store.actions_csv().map_err(storage)?),
+        ] {
+            let path = dir.join(format!("yieldsforge-{name}-{stamp}.csv"));
+            std::fs::write(&path, csv).map_err(|e| {
+                ApiError::new(
+                    ErrorCode::Storage,
+                    format!("Could not write {}: {e}", path.display()),
+                )
+            })?;
+            written.push(path);
+        }
+        Ok(written)
     }
 
     /// Stops lending, removes the key from the keychain and deletes every local file of the

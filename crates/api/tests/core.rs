@@ -395,3 +395,36 @@ async fn strategy_settings_preview_validation_and_saving() {
     again.resume().await.unwrap();
     assert_eq!(again.strategy_get("USD").await.unwrap(), conservative);
 }
+
+#[tokio::test]
+async fn local_data_can_be_exported_to_csv_before_it_is_deleted() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    r.core.engine_start().await.unwrap();
+    status_where(&r.core, |s| {
+        s.currencies.first().is_some_and(|c| !c.offers.is_empty())
+    })
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let files = r.core.export_data(out.path()).unwrap();
+    assert_eq!(files.len(), 3);
+    let actions = std::fs::read_to_string(
+        files
+            .iter()
+            .find(|f| f.to_string_lossy().contains("actions"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(actions.starts_with("utc_time,currency,action,"));
+    assert!(
+        actions.lines().count() > 1,
+        "the offers the engine placed are in the log"
+    );
+    assert!(!actions.contains(&s));
+    r.core.delete_all_data().await.unwrap();
+    assert!(
+        files.iter().all(|f| f.exists()),
+        "the export is outside the data folder"
+    );
+}

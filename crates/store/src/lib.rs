@@ -29,6 +29,7 @@
 mod actions;
 mod earnings;
 mod error;
+mod export;
 mod keys;
 mod migrations;
 mod nonces;

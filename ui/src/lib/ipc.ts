@@ -122,3 +122,6 @@ export const strategyPreview = (currency: string, settings: StrategySettings): P
 
 /** The settings of a preset. */
 export const strategyPreset = (preset: Preset): Promise<StrategySettings> => call<StrategySettings>('strategy_preset', { preset });
+
+/** Writes CSV copies of the local data into the Downloads folder; returns the files. */
+export const exportData = (): Promise<string[]> => call<string[]>('export_data');

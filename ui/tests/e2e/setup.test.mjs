@@ -195,12 +195,14 @@ test('a key problem is explained on Setup and the Dashboard', async () => {
 });
 
 test('Settings manages the key and deletes local data only after a confirmation', async () => {
-  const { page, context } = await openApp(browser, srv.url, base({ key_state: LIVE, delete_all_data: NONE, recheck_key: LIVE }), { hash: '#/settings' });
+  const { page, context } = await openApp(browser, srv.url, base({ key_state: LIVE, delete_all_data: NONE, recheck_key: LIVE, export_data: ['/home/u/Downloads/yieldsforge-payments-20260601-120000.csv'] }), { hash: '#/settings' });
   await page.waitForSelector('[data-testid="settings-key"]');
   await page.click('[data-testid="recheck-key"]');
   await page.click('[data-testid="delete-all"]');
   let deletes = await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'delete_all_data').length);
   assert.equal(deletes, 0);
+  await page.click('[data-testid="export-first"]');
+  assert.match(await page.textContent('[data-testid="exported-files"]'), /yieldsforge-payments/);
   await page.screenshot({ path: `${SHOTS}settings-key.png`, fullPage: true });
   await page.click('[data-testid="delete-all-confirm"]');
   await page.waitForFunction(() => window.__ipcCalls.some((c) => c.cmd === 'delete_all_data'));
