@@ -992,8 +992,10 @@ impl EngineHandle {
 }
 
 /// Runs the engine in a tokio task: a cycle, then a pause that is short after changes
-/// (5 s), longer when nothing changes (20 s), backing off on errors (up to 5 min) and
-/// waiting out rate limits and maintenance. Commands are handled between cycles.
+/// (5 s), longer when nothing changes (20 s), shorter when a credit matures sooner (its money
+/// is offered again right away), backing off on errors (up to 5 min) and waiting out rate
+/// limits and maintenance. Commands are handled between cycles; those that change what
+/// should be on the book run a cycle at once.
 pub fn spawn<X: Exchange + 'static>(
     mut engine: Engine<X>,
 ) -> (EngineHandle, tokio::task::JoinHandle<()>) {
@@ -1036,6 +1038,20 @@ pub fn spawn<X: Exchange + 'static>(
                             .send_modify(|s| s.last_error = Some(e.to_string()));
                         Duration::from_secs(5u64.saturating_mul(1 << failures.min(6)).min(300))
                     }
+                };
+                // Money coming back at a credit's maturity is offered again right away.
+                let now = engine.clock.now_mts();
+                let due = engine
+                    .status
+                    .borrow()
+                    .currencies
+                    .iter()
+                    .flat_map(|c| c.credits.iter().map(|cr| cr.ends_mts - now))
+                    .filter(|ms| *ms > 0)
+                    .min();
+                let delay = match due.and_then(|ms| u64::try_from(ms + 1_000).ok()) {
+                    Some(ms) if Duration::from_millis(ms) < delay => Duration::from_millis(ms),
+                    _ => delay,
                 };
                 next = tokio::time::Instant::now() + delay;
             }

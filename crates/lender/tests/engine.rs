@@ -385,3 +385,40 @@ async fn dry_run_logs_without_sending() {
             .all(|a| a.outcome == Outcome::DryRun)
     );
 }
+
+#[tokio::test]
+async fn a_rate_limit_halts_writing_and_says_when_it_retries() {
+    let r = rig().await;
+    let mut e = engine(&r);
+    e.start().unwrap();
+    r.sim.set_fault(
+        "auth/r/funding/credits",
+        Fault {
+            rate_limit: Some(bfx_sim::RateLimitForm::Object),
+            count: Some(1),
+            ..Fault::default()
+        },
+    );
+    r.sim.advance(60_000);
+    let rep = e.cycle().await.unwrap();
+    assert!(rep.incomplete);
+    assert_eq!(rep.submitted, 0, "nothing is sent while rate limited");
+    match e.status().state {
+        EngineState::Halted {
+            reason,
+            retry_at_mts,
+            ..
+        } => {
+            assert_eq!(reason, lender::Halt::RateLimited);
+            assert!(
+                retry_at_mts.unwrap() > r.sim.now(),
+                "says when it tries again"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Before the retry time the next cycle does not call Bitfinex at all.
+    let rep = e.cycle().await.unwrap();
+    assert!(rep.incomplete);
+    assert!(exchange_offers(&r).1.is_empty());
+}
