@@ -40,7 +40,7 @@ mod secret;
 mod sign;
 mod wire;
 
-pub use client::{Client, ClientConfig, DEFAULT_AUTH_URL, DEFAULT_PUBLIC_URL};
+pub use client::{Client, ClientConfig, DEFAULT_AUTH_URL, DEFAULT_PUBLIC_URL, LEDGER_PAGE_MAX};
 pub use error::Error;
 pub use limits::{Family, RateLimits};
 pub use models::*;

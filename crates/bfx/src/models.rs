@@ -1,13 +1,17 @@
-//! Typed models of every array layout the client reads (reference §2–§3). Each has a
-//! `from_row` that tolerates `null`s and extra trailing fields and returns `None` only when a
-//! field the model cannot do without is missing.
+//! Typed models of every array layout the client reads (reference §2–§3), and the requests
+//! it writes.
+//!
+//! Each model has a `from_row` that decodes Bitfinex's positional array: it tolerates `null`s
+//! and missing or extra trailing fields and returns `None` only when a field the model cannot
+//! do without is missing. Amounts and rates are exact [`Decimal`]s (parsed from the number's
+//! text, never through `f64`); timestamps are UTC milliseconds (`i64`).
 
 use rust_decimal::Decimal;
 use serde_json::Value;
 
 use crate::wire::Row;
 
-/// One row of `auth/r/permissions`: `[SCOPE, READ, WRITE]`. Unknown scopes are kept.
+/// One row of `POST /v2/auth/r/permissions`: `[SCOPE, READ, WRITE]`. Unknown scopes are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Permission {
     /// Scope name (`funding`, `wallets`, `withdraw`, ... or any new one).
@@ -30,19 +34,39 @@ impl Permission {
     }
 }
 
-/// A key's permissions, with the checks the app needs.
+/// A key's permissions (`POST /v2/auth/r/permissions`, [`Client::permissions`]), with the
+/// checks the app needs.
+///
+/// [`Client::permissions`]: crate::Client::permissions
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Permissions(pub Vec<Permission>);
 
 impl Permissions {
-    /// True if `scope` has read (or write, when `write`) allowed.
+    /// True if `scope` has read (or write, when `write`) allowed. Unknown scopes are `false`.
     pub fn can(&self, scope: &str, write: bool) -> bool {
         self.0
             .iter()
             .any(|p| p.scope == scope && if write { p.write } else { p.read })
     }
 
-    /// Every scope whose name contains `withdraw` and that has read or write set.
+    /// True if `scope` may be read.
+    pub fn can_read(&self, scope: &str) -> bool {
+        self.can(scope, false)
+    }
+
+    /// True if `scope` may be written.
+    pub fn can_write(&self, scope: &str) -> bool {
+        self.can(scope, true)
+    }
+
+    /// The scope's row, if Bitfinex listed it.
+    pub fn get(&self, scope: &str) -> Option<&Permission> {
+        self.0.iter().find(|p| p.scope == scope)
+    }
+
+    /// Every scope whose name contains `withdraw` (`withdraw`, `ui_withdraw`,
+    /// `eaas_withdraw`, any future one) with read or write set. The app refuses a key for
+    /// which this is not empty.
     pub fn withdraw_scopes(&self) -> Vec<&Permission> {
         self.0
             .iter()
@@ -51,7 +75,8 @@ impl Permissions {
     }
 }
 
-/// `auth/r/wallets` row: `[TYPE, CURRENCY, BALANCE, UNSETTLED_INTEREST, AVAILABLE, LAST_CHANGE, DETAILS]`.
+/// A row of `POST /v2/auth/r/wallets`:
+/// `[TYPE, CURRENCY, BALANCE, UNSETTLED_INTEREST, AVAILABLE, LAST_CHANGE, DETAILS]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Wallet {
     /// `exchange`, `margin` or `funding`.
@@ -68,7 +93,15 @@ pub struct Wallet {
     pub last_change: Option<String>,
 }
 
+/// The wallet type lending works from.
+pub const FUNDING_WALLET: &str = "funding";
+
 impl Wallet {
+    /// True for the funding wallet (the one offers lend from).
+    pub fn is_funding(&self) -> bool {
+        self.wallet_type == FUNDING_WALLET
+    }
+
     /// Decodes a wallet row.
     pub fn from_row(v: &Value) -> Option<Self> {
         let r = Row::of(v)?;
@@ -83,7 +116,7 @@ impl Wallet {
     }
 }
 
-/// `auth/r/info/user`: the fields we show.
+/// `POST /v2/auth/r/info/user` (55 fields): the ones the app shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserInfo {
     /// Account id.
@@ -118,10 +151,11 @@ impl UserInfo {
     }
 }
 
-/// Hidden offer flag.
+/// The hidden-offer flag of `POST /v2/auth/w/funding/offer/submit` (and of offer rows).
 pub const FLAG_HIDDEN: i64 = 64;
 
-/// A funding offer (21 fields, reference §3.3).
+/// A funding offer (21 fields, reference §3.3), from `POST /v2/auth/r/funding/offers`,
+/// `.../offers/hist`, and the notifications of `auth/w/funding/offer/submit` and `.../cancel`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FundingOffer {
     /// Offer id.
@@ -186,7 +220,8 @@ impl FundingOffer {
     }
 }
 
-/// A funding credit or loan (reference §3.5).
+/// A funding credit (22 fields, `POST /v2/auth/r/funding/credits[/hist]`) or loan (21
+/// fields, `POST /v2/auth/r/funding/loans[/hist]`), reference §3.5.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FundingCredit {
     /// Credit id (the id `auth/w/funding/close` takes).
@@ -251,7 +286,7 @@ impl FundingCredit {
     }
 }
 
-/// One of our funding trades (`auth/r/funding/trades/hist`).
+/// One of the account's funding fills (`POST /v2/auth/r/funding/trades[/{symbol}]/hist`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FundingTrade {
     /// Trade id.
@@ -289,10 +324,12 @@ impl FundingTrade {
     }
 }
 
-/// Ledger category of margin-funding interest payments.
+/// Ledger `category` of margin-funding interest payments (`POST /v2/auth/r/ledgers/.../hist`).
 pub const LEDGER_INTEREST: i64 = 28;
 
-/// A ledger row (reference §3.6).
+/// A row of `POST /v2/auth/r/ledgers[/{currency}]/hist` (reference §3.6). Interest paid to
+/// a lender: wallet `funding`, category 28, description
+/// `Margin Funding Payment on wallet funding`, amount > 0 (net of Bitfinex's fee).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LedgerEntry {
     /// Ledger id.
@@ -327,7 +364,7 @@ impl LedgerEntry {
     }
 }
 
-/// `auth/r/info/funding/{sym}`: average yields and durations.
+/// `POST /v2/auth/r/info/funding/{symbol}`: average yields and durations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FundingInfo {
     /// Symbol.
@@ -357,7 +394,8 @@ impl FundingInfo {
     }
 }
 
-/// Auto-renew settings (`fa-req` data, and `auth/r/funding/auto/status`).
+/// Auto-renew settings: the data of `POST /v2/auth/w/funding/auto`'s `fa-req` notification,
+/// and (same layout assumed) `POST /v2/auth/r/funding/auto/status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutoRenew {
     /// Currency.
@@ -384,7 +422,8 @@ impl AutoRenew {
     }
 }
 
-/// A transfer between the user's own wallets (`acc_tf` data).
+/// A transfer between the user's own wallets: the data of `POST /v2/auth/w/transfer`'s
+/// `acc_tf` notification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transfer {
     /// When (UTC ms).
@@ -416,7 +455,9 @@ impl Transfer {
     }
 }
 
-/// The envelope of every `auth/w/*` answer: `[MTS, TYPE, MESSAGE_ID, _, DATA, CODE, STATUS, TEXT]`.
+/// The envelope of every `POST /v2/auth/w/*` answer:
+/// `[MTS, TYPE, MESSAGE_ID, _, DATA, CODE, STATUS, TEXT]`, parsed once for success and
+/// rejection alike.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {
     /// When (UTC ms).
@@ -436,7 +477,8 @@ pub struct Notification {
 }
 
 impl Notification {
-    /// Decodes the envelope.
+    /// Decodes the envelope; `None` unless it has a type and a status. A `DATA` that is an
+    /// array holding exactly one array is unwrapped.
     pub fn from_row(v: &Value) -> Option<Self> {
         let r = Row::of(v)?;
         let mut data = r.value(4).cloned().unwrap_or(Value::Null);
@@ -448,22 +490,23 @@ impl Notification {
         }
         Some(Self {
             mts: r.i64(0).unwrap_or(0),
-            kind: r.string(1).unwrap_or_default(),
+            kind: r.string(1)?,
             message_id: r.i64(2),
             data,
             code: r.i64(5),
-            status: r.string(6).unwrap_or_default(),
+            status: r.string(6)?,
             text: r.string(7).unwrap_or_default(),
         })
     }
 
-    /// True for `SUCCESS` (and any status that is not an error or failure).
+    /// True unless the status is `ERROR` or `FAILURE` (a rejection: nothing was applied).
     pub fn is_success(&self) -> bool {
         !matches!(self.status.as_str(), "ERROR" | "FAILURE")
     }
 }
 
-/// Funding ticker (reference §3.1): FRR first.
+/// A funding ticker from `GET /v2/ticker/{symbol}` or `GET /v2/tickers` (reference §3.1):
+/// FRR first, then bid, bid period, bid size, ask, ask period, ask size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FundingTicker {
     /// Symbol, when the answer carried it (`tickers`).
@@ -527,7 +570,8 @@ impl FundingTicker {
     }
 }
 
-/// Aggregated book level (`P0`–`P4`): amount > 0 is a lender's offer (ask), < 0 a bid.
+/// An aggregated funding book level from `GET /v2/book/{symbol}/P0`–`P4`: amount > 0 is a
+/// lender's offer (ask), < 0 a borrower's bid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookLevel {
     /// Daily rate.
@@ -553,7 +597,7 @@ impl BookLevel {
     }
 }
 
-/// Raw book entry (`R0`).
+/// One offer or bid of the raw funding book, `GET /v2/book/{symbol}/R0`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawBookEntry {
     /// Offer id.
@@ -579,7 +623,7 @@ impl RawBookEntry {
     }
 }
 
-/// A public funding trade.
+/// A public funding trade from `GET /v2/trades/{symbol}/hist`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicTrade {
     /// Trade id.
@@ -608,7 +652,8 @@ impl PublicTrade {
     }
 }
 
-/// A funding candle. Note Bitfinex's order: open, **close**, high, low.
+/// A funding candle from `GET /v2/candles/{key}/hist` or `.../last`. Note Bitfinex's order:
+/// open, **close**, high, low.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candle {
     /// Start (UTC ms).
@@ -640,7 +685,8 @@ impl Candle {
     }
 }
 
-/// Funding statistics (`funding/stats/fSYM/hist`). Bitfinex reports FRR here as FRR/365.
+/// Hourly funding statistics from `GET /v2/funding/stats/{symbol}/hist`. Bitfinex reports
+/// FRR here as FRR ÷ 365.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FundingStat {
     /// When (UTC ms).
@@ -677,7 +723,7 @@ impl FundingStat {
     }
 }
 
-/// Offer types.
+/// The `type` of `POST /v2/auth/w/funding/offer/submit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OfferType {
     /// Fixed rate.
@@ -699,7 +745,10 @@ impl OfferType {
     }
 }
 
-/// A lending offer to submit (`auth/w/funding/offer/submit`).
+/// A lending offer to submit with `POST /v2/auth/w/funding/offer/submit`
+/// ([`Client::submit_funding_offer`]).
+///
+/// [`Client::submit_funding_offer`]: crate::Client::submit_funding_offer
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOffer {
     /// Pricing.
@@ -716,7 +765,70 @@ pub struct NewOffer {
     pub hidden: bool,
 }
 
-/// Auto-renew settings to set (`auth/w/funding/auto`).
+impl NewOffer {
+    /// Checks the offer before anything is sent: amount > 0 (lending only, we never
+    /// borrow), period 2–120 days, a funding symbol (`f` + currency), and a rate that fits
+    /// the type (`LIMIT` > 0, `FRRDELTAVAR` offset ≥ 0, `FRRDELTAFIX` any offset).
+    pub fn validate(&self) -> Result<(), crate::Error> {
+        let refuse = |m: String| Err(crate::Error::Refused(m));
+        if self.amount <= Decimal::ZERO {
+            return refuse(format!(
+                "amount must be positive (lending only), got {}",
+                self.amount
+            ));
+        }
+        if !(MIN_PERIOD..=MAX_PERIOD).contains(&self.period) {
+            return refuse(format!(
+                "period must be {MIN_PERIOD}–{MAX_PERIOD} days, got {}",
+                self.period
+            ));
+        }
+        let cur = self.symbol.strip_prefix('f').unwrap_or("");
+        if cur.is_empty() || !cur.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return refuse(format!(
+                "{:?} is not a funding symbol (like fUSD)",
+                self.symbol
+            ));
+        }
+        match self.offer_type {
+            OfferType::Limit if self.rate <= Decimal::ZERO => refuse(format!(
+                "a LIMIT offer needs a rate above 0, got {}",
+                self.rate
+            )),
+            OfferType::FrrDeltaVar if self.rate < Decimal::ZERO => refuse(format!(
+                "an FRRDELTAVAR offset cannot be negative, got {}",
+                self.rate
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Shortest offer period Bitfinex accepts, in days.
+pub const MIN_PERIOD: u32 = 2;
+/// Longest offer period Bitfinex accepts, in days.
+pub const MAX_PERIOD: u32 = 120;
+
+/// A funding candle key for `GET /v2/candles/{key}/...`: `trade:{timeframe}:{symbol}:p{period}`
+/// (e.g. `trade:1m:fUSD:p30`). Timeframes: `1m 5m 15m 30m 1h 3h 6h 12h 1D 1W 14D 1M`.
+pub fn funding_candle_key(timeframe: &str, symbol: &str, period: u32) -> String {
+    format!("trade:{timeframe}:{symbol}:p{period}")
+}
+
+/// An aggregated funding candle key for `GET /v2/candles/{key}/...`:
+/// `trade:{timeframe}:{symbol}:a{aggregation}:p{from}:p{to}` (e.g. `trade:1h:fUSD:a30:p2:p30`,
+/// every period from 2 to 30 days; aggregation 10 or 30).
+pub fn funding_candle_key_aggregated(
+    timeframe: &str,
+    symbol: &str,
+    aggregation: u32,
+    from_period: u32,
+    to_period: u32,
+) -> String {
+    format!("trade:{timeframe}:{symbol}:a{aggregation}:p{from_period}:p{to_period}")
+}
+
+/// Auto-renew settings to set with `POST /v2/auth/w/funding/auto`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutoRenewRequest {
     /// On or off.
@@ -943,5 +1055,192 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(AutoRenew::from_row(&fa.data).unwrap().period, 2);
+    }
+
+    #[test]
+    fn permissions_with_newer_scopes() {
+        let v = parse(
+            r#"[["funding",1,1],["wallets",1,0],["withdraw",0,0],["ui_withdraw",0,0],["eaas_withdraw",1,0],["eaas_agreement",1,1],["brand_new",1,1,"extra"],null]"#,
+        );
+        let p = Permissions(
+            v.as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Permission::from_row)
+                .collect(),
+        );
+        assert_eq!(p.0.len(), 7);
+        assert!(p.can_read("wallets") && !p.can_write("wallets"));
+        assert!(p.can_write("brand_new"));
+        assert!(!p.can_read("never_heard_of"));
+        assert_eq!(
+            p.get("withdraw").map(|w| (w.read, w.write)),
+            Some((false, false))
+        );
+        let unsafe_scopes: Vec<_> = p
+            .withdraw_scopes()
+            .iter()
+            .map(|p| p.scope.clone())
+            .collect();
+        assert_eq!(
+            unsafe_scopes,
+            vec!["eaas_withdraw"],
+            "read alone is enough to refuse"
+        );
+    }
+
+    #[test]
+    fn user_info_full_layout() {
+        // 55 entries, like Bitfinex's answer (JK GetUserInfo sample shape).
+        let mut row = vec![json!(null); 55];
+        row[0] = json!(1234567);
+        row[1] = json!("alice@example.com");
+        row[2] = json!("alice");
+        row[3] = json!(1600000000000i64);
+        row[4] = json!(1);
+        row[5] = json!(2);
+        row[7] = json!("Europe/Zurich");
+        row[8] = json!("en_US");
+        row[26] = json!(["u2f"]);
+        row[44] = json!("2022-09-06T12:14:14.600Z");
+        let u = UserInfo::from_row(&Value::Array(row)).unwrap();
+        assert_eq!(u.id, 1234567);
+        assert_eq!(u.email.as_deref(), Some("alice@example.com"));
+        assert_eq!(u.username.as_deref(), Some("alice"));
+        assert_eq!(u.created_mts, Some(1600000000000));
+        assert!(u.verified);
+        assert_eq!(u.verification_level, Some(2));
+        assert_eq!(u.timezone.as_deref(), Some("Europe/Zurich"));
+        let short = UserInfo::from_row(&json!([7, null, null, null, 0])).unwrap();
+        assert_eq!((short.id, short.verified, short.timezone), (7, false, None));
+        assert_eq!(
+            UserInfo::from_row(&json!([null, "x"])),
+            None,
+            "an id is required"
+        );
+    }
+
+    #[test]
+    fn funding_wallet_helper() {
+        let w = Wallet::from_row(&json!(["funding", "USD", "1000.5", 0, 800])).unwrap();
+        assert!(w.is_funding());
+        assert_eq!(w.balance, d("1000.5"));
+        assert_eq!(w.last_change, None, "missing trailing fields are None");
+    }
+
+    #[test]
+    fn new_offer_validation() {
+        let ok = NewOffer {
+            offer_type: OfferType::Limit,
+            symbol: "fUSD".into(),
+            amount: d("150.01"),
+            rate: d("0.0002"),
+            period: 2,
+            hidden: false,
+        };
+        assert!(ok.validate().is_ok());
+        let bad = |o: NewOffer| matches!(o.validate(), Err(crate::Error::Refused(_)));
+        assert!(
+            bad(NewOffer {
+                amount: d("-150"),
+                ..ok.clone()
+            }),
+            "never borrow"
+        );
+        assert!(bad(NewOffer {
+            amount: Decimal::ZERO,
+            ..ok.clone()
+        }));
+        assert!(bad(NewOffer {
+            period: 1,
+            ..ok.clone()
+        }));
+        assert!(bad(NewOffer {
+            period: 121,
+            ..ok.clone()
+        }));
+        assert!(
+            NewOffer {
+                period: 120,
+                ..ok.clone()
+            }
+            .validate()
+            .is_ok()
+        );
+        assert!(bad(NewOffer {
+            symbol: "tBTCUSD".into(),
+            ..ok.clone()
+        }));
+        assert!(bad(NewOffer {
+            symbol: "f".into(),
+            ..ok.clone()
+        }));
+        assert!(
+            bad(NewOffer {
+                rate: Decimal::ZERO,
+                ..ok.clone()
+            }),
+            "LIMIT at 0 lends for nothing"
+        );
+        let frr = NewOffer {
+            offer_type: OfferType::FrrDeltaVar,
+            rate: Decimal::ZERO,
+            ..ok.clone()
+        };
+        assert!(frr.validate().is_ok(), "an FRR offer is FRRDELTAVAR at 0");
+        assert!(bad(NewOffer {
+            rate: d("-0.0001"),
+            ..frr.clone()
+        }));
+        let fix = NewOffer {
+            offer_type: OfferType::FrrDeltaFix,
+            rate: d("-0.00001"),
+            ..ok
+        };
+        assert!(
+            fix.validate().is_ok(),
+            "FRRDELTAFIX offsets may be negative"
+        );
+        assert_eq!(
+            [
+                OfferType::Limit,
+                OfferType::FrrDeltaVar,
+                OfferType::FrrDeltaFix
+            ]
+            .map(OfferType::as_str),
+            ["LIMIT", "FRRDELTAVAR", "FRRDELTAFIX"]
+        );
+    }
+
+    #[test]
+    fn candle_keys() {
+        assert_eq!(funding_candle_key("1m", "fUSD", 30), "trade:1m:fUSD:p30");
+        assert_eq!(
+            funding_candle_key_aggregated("1h", "fUSD", 30, 2, 30),
+            "trade:1h:fUSD:a30:p2:p30"
+        );
+    }
+
+    #[test]
+    fn notifications_need_a_type_and_a_status() {
+        assert_eq!(Notification::from_row(&json!([])), None);
+        assert_eq!(Notification::from_row(&json!({"error": "x"})), None);
+        assert_eq!(
+            Notification::from_row(&json!([1, "fon-req", null, null, null, null, null, "x"])),
+            None
+        );
+        let failure = Notification::from_row(&json!([
+            1,
+            "foc-req",
+            null,
+            null,
+            null,
+            null,
+            "FAILURE",
+            "Offer not found"
+        ]))
+        .unwrap();
+        assert!(!failure.is_success());
+        assert_eq!(failure.data, Value::Null);
     }
 }

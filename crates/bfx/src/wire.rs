@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 use serde_json::Value;
 
 /// Parses a JSON number or numeric string into a `Decimal` without going through `f64`
@@ -35,10 +36,18 @@ impl<'a> Row<'a> {
         self.at(i).and_then(decimal)
     }
 
+    /// An integer, also from a numeric string or an integral number written as a float
+    /// (`1575026670000.0`).
     pub(crate) fn i64(&self, i: usize) -> Option<i64> {
         self.at(i).and_then(|v| {
-            v.as_i64()
-                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            v.as_i64().or_else(|| {
+                let d = decimal(v)?;
+                if d.fract().is_zero() {
+                    d.to_i64()
+                } else {
+                    None
+                }
+            })
         })
     }
 
@@ -90,6 +99,39 @@ mod tests {
         assert_eq!(r.dec(4), Some(Decimal::from_str("0.00000001").unwrap()));
         assert_eq!(r.dec(5), None);
         assert_eq!(r.dec(99), None);
+    }
+
+    #[test]
+    fn exponents_and_long_numbers() {
+        let v: Value = serde_json::from_str(
+            "[1E-7, 2.5e3, -3.1e-4, 0.000000000000000000000000000001, 12345678901234567890.123456789, 1e400]",
+        )
+        .unwrap();
+        let r = Row::of(&v).unwrap();
+        assert_eq!(r.dec(0), Some(Decimal::from_str("0.0000001").unwrap()));
+        assert_eq!(r.dec(1), Some(Decimal::from(2500)));
+        assert_eq!(r.dec(2), Some(Decimal::from_str("-0.00031").unwrap()));
+        // Beyond Decimal's 28 places: rounded, or refused, but never garbage.
+        assert!(r.dec(3).is_none_or(|d| d.is_zero()), "{:?}", r.dec(3));
+        assert!(
+            r.dec(4)
+                .is_some_and(|d| d.trunc() == Decimal::from_str("12345678901234567890").unwrap())
+        );
+        assert_eq!(r.dec(5), None, "out of range");
+    }
+
+    #[test]
+    fn integers_in_other_shapes() {
+        let v: Value =
+            serde_json::from_str(r#"[1575026670000.0, "42", 1.5, true, 9007199254740993]"#)
+                .unwrap();
+        let r = Row::of(&v).unwrap();
+        assert_eq!(r.i64(0), Some(1_575_026_670_000));
+        assert_eq!(r.i64(1), Some(42));
+        assert_eq!(r.i64(2), None, "not an integer");
+        assert_eq!(r.i64(3), None);
+        assert_eq!(r.i64(4), Some(9_007_199_254_740_993), "exact above 2^53");
+        assert_eq!(r.u32(0), None, "out of u32 range");
     }
 
     #[test]

@@ -28,6 +28,17 @@ async fn client() -> (server::Fake, Client) {
     )
 }
 
+fn now_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as u64
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn body(s: &server::Seen) -> Value {
     serde_json::from_str(&s.body).unwrap()
 }
@@ -117,11 +128,15 @@ async fn funding_read_endpoints() {
         .await
         .unwrap();
     assert_eq!(
-        c.funding_trades_hist(Some("fUSD"), None, None, None)
+        c.funding_trades_hist(Some("fUSD"), Some(5), None, Some(100), Some(1))
             .await
             .unwrap()[0]
             .offer_id,
         41238747
+    );
+    assert_eq!(
+        body(&fake.last()),
+        json!({"start": 5, "limit": 100, "sort": 1})
     );
     let l = c
         .ledgers(
@@ -560,16 +575,33 @@ async fn nothing_listening_is_a_transport_error_even_for_writes() {
 async fn nonces_continue_across_restarts_through_the_store() {
     let (fake, url) = server::start().await;
     fake.answer("/v2/auth/r/wallets", "[]");
-    let store: Arc<dyn NonceStore> = Arc::new(MemoryNonceStore::default());
+    // A key no other test uses, so its lane really ends with each "run".
+    let key = "testkey-restarts-only";
+    let key_id = {
+        use sha2::Digest;
+        hex_of(&sha2::Sha256::digest(key.as_bytes()))
+    };
+    let store = Arc::new(MemoryNonceStore::default());
+    // The last run used nonces from a clock 30 s ahead of ours.
+    let ahead = now_us() + 30_000_000;
+    store.save(&key_id, ahead);
     for _ in 0..3 {
         let mut cfg = ClientConfig::for_base(&url);
         cfg.nonce_store = Some(store.clone());
-        let c = Client::new(cfg, Some(Credentials::new(KEY, SECRET))).unwrap();
+        let c = Client::new(cfg, Some(Credentials::new(key, SECRET))).unwrap();
         c.wallets().await.unwrap();
         c.wallets().await.unwrap();
     }
+    let nonces: Vec<u64> = fake.seen().iter().map(|s| s.nonce.unwrap()).collect();
+    assert_eq!(nonces.len(), 6);
+    assert_eq!(nonces[0], ahead + 1, "continues after the stored nonce");
+    assert!(nonces.windows(2).all(|w| w[0] < w[1]), "{nonces:?}");
+    assert_eq!(
+        store.load(&key_id),
+        nonces.last().copied(),
+        "each one recorded"
+    );
     assert!(fake.problems().is_empty(), "{:?}", fake.problems());
-    assert_eq!(fake.seen().len(), 6);
 }
 
 #[tokio::test]
@@ -579,21 +611,492 @@ async fn authenticated_calls_need_credentials() {
     assert_eq!(c.wallets().await, Err(Error::NoCredentials));
 }
 
+fn offer_request(amount: &str) -> NewOffer {
+    NewOffer {
+        offer_type: OfferType::Limit,
+        symbol: "fUSD".into(),
+        amount: d(amount),
+        rate: d("0.0002"),
+        period: 2,
+        hidden: false,
+    }
+}
+
+#[tokio::test]
+async fn writes_without_a_readable_answer_are_unknown_and_sent_once() {
+    let (fake, c) = client().await;
+    let submit = "/v2/auth/w/funding/offer/submit";
+    let cases = [
+        Reply::status(502, "<html>Bad Gateway</html>"),
+        Reply::status(504, ""),
+        Reply::status(500, r#"{"some": "json"}"#),
+        Reply::ok("not json at all"),
+        Reply::ok("[]"),
+        Reply::ok(r#"{"weird": true}"#),
+        // Applied (SUCCESS), but the offer in it cannot be read.
+        Reply::ok(r#"[1,"fon-req",null,null,["weird"],null,"SUCCESS","Submitting"]"#),
+    ];
+    for (i, reply) in cases.into_iter().enumerate() {
+        fake.then(submit, reply.clone());
+        match c.submit_funding_offer(&offer_request("200")).await {
+            Err(Error::Unknown { endpoint, .. }) => {
+                assert_eq!(endpoint, "auth/w/funding/offer/submit")
+            }
+            other => panic!("{}: {other:?}", reply.body),
+        }
+        assert_eq!(fake.seen().len(), i + 1, "never retried: {}", reply.body);
+    }
+    // The same answers to a read are transport or decoding errors.
+    fake.then("/v2/auth/r/wallets", Reply::status(504, ""));
+    assert!(matches!(c.wallets().await, Err(Error::Transport { .. })));
+    fake.then("/v2/auth/r/wallets", Reply::ok("not json"));
+    assert!(matches!(c.wallets().await, Err(Error::Decode { .. })));
+    // A rejection without text still says what was refused.
+    fake.then(
+        "/v2/auth/w/funding/offer/cancel",
+        Reply::ok(r#"[1,"foc-req",null,null,null,null,"ERROR",null]"#),
+    );
+    assert_eq!(
+        c.cancel_funding_offer(1).await,
+        Err(Error::Rejected {
+            text: "foc-req ERROR".into()
+        })
+    );
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+}
+
+#[tokio::test]
+async fn more_error_forms_through_the_client() {
+    let (fake, c) = client().await;
+    type Check = fn(&Error) -> bool;
+    let cases: Vec<(Reply, Check)> = vec![
+        (
+            Reply::status(
+                503,
+                r#"{"code":503,"error":"temporarily_unavailable","error_description":"Sorry, the service is temporarily unavailable"}"#,
+            ),
+            |e| matches!(e, Error::Transport { .. }),
+        ),
+        (
+            Reply::status(500, r#"["error",11000,"ready: invalid"]"#),
+            |e| matches!(e, Error::Transport { .. }),
+        ),
+        (
+            Reply::status(500, r#"["error",null,"ERR_AUTH_UNAUTHORIZED"]"#),
+            |e| matches!(e, Error::InvalidKey { .. }),
+        ),
+        (
+            Reply::status(500, r#"["error",10020,"symbol: invalid"]"#),
+            |e| matches!(e, Error::InvalidParams { .. }),
+        ),
+        (Reply::status(404, "Not Found"), |e| {
+            matches!(
+                e,
+                Error::Api {
+                    code: Some(404),
+                    ..
+                }
+            )
+        }),
+        (Reply::status(400, r#"{"message":"bad"}"#), |e| {
+            matches!(
+                e,
+                Error::Api {
+                    code: Some(400),
+                    ..
+                }
+            )
+        }),
+    ];
+    for (reply, check) in cases {
+        fake.then("/v2/auth/r/permissions", reply.clone());
+        let e = c.permissions().await.unwrap_err();
+        assert!(check(&e), "{} → {e:?}", reply.body);
+    }
+    // The same classification for public endpoints, and for writes.
+    fake.then(
+        "/v2/book/fUSD/P0",
+        Reply::status(500, r#"["error",20060,"maintenance"]"#),
+    );
+    assert_eq!(c.book("fUSD", 0, None).await, Err(Error::Maintenance));
+    fake.then(
+        "/v2/auth/w/funding/close",
+        Reply::status(500, r#"["error",10100,"apikey: invalid"]"#),
+    );
+    assert!(matches!(
+        c.close_funding(5).await,
+        Err(Error::InvalidKey { .. })
+    ));
+    fake.then(
+        "/v2/auth/w/transfer",
+        Reply::status(500, r#"["error",10001,"api_key: permission invalid"]"#),
+    );
+    assert!(matches!(
+        c.transfer("exchange", "funding", "USD", None, d("10"))
+            .await,
+        Err(Error::PermissionDenied { .. })
+    ));
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+}
+
+#[tokio::test]
+async fn a_write_refused_for_its_nonce_is_moved_past_and_sent_once_more() {
+    let (fake, c) = client().await;
+    let submit = "/v2/auth/w/funding/offer/submit";
+    fake.then(
+        submit,
+        Reply::status(500, r#"["error",10114,"nonce: small"]"#),
+    );
+    fake.answer(
+        submit,
+        &format!(r#"[1,"fon-req",null,null,{OFFER},null,"SUCCESS","Submitting"]"#),
+    );
+    let before = c.calls(Family::Auth);
+    c.submit_funding_offer(&offer_request("150.5"))
+        .await
+        .unwrap();
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].body, seen[1].body, "the same request");
+    assert!(seen[1].nonce.unwrap() >= seen[0].nonce.unwrap() + 1_000_000);
+    assert_eq!(c.calls(Family::Auth) - before, 2, "both attempts counted");
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+}
+
+#[tokio::test]
+async fn a_rate_limited_public_family_pauses_only_itself_then_resumes() {
+    let (fake, url) = server::start().await;
+    let mut cfg = ClientConfig::for_base(&url);
+    cfg.rate_limits = false;
+    cfg.rate_limit_pause = Duration::from_millis(300);
+    let c = Client::new(cfg, Some(Credentials::new(KEY, SECRET))).unwrap();
+    fake.then("/v2/book/fUSD/R0", Reply::status(429, "Too Many Requests"));
+    fake.answer("/v2/book/fUSD/R0", "[[645902785,30,0.0003301,-3862.874]]");
+    fake.answer("/v2/auth/r/wallets", "[]");
+    fake.answer(
+        "/v2/ticker/fUSD",
+        "[0.0003,0,0,0,0,0,0,0,0,0,0,0,0,null,null,0]",
+    );
+    assert_eq!(
+        c.raw_book("fUSD", Some(100)).await,
+        Err(Error::RateLimited {
+            retry_after: Duration::from_millis(300)
+        })
+    );
+    let sent = fake.seen().len();
+    match c.raw_book("fUSD", Some(100)).await {
+        Err(Error::RateLimited { retry_after }) => {
+            assert!(retry_after <= Duration::from_millis(300))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(c.paused_for(Family::Book).is_some());
+    assert_eq!(fake.seen().len(), sent, "nothing sent while paused");
+    c.wallets().await.expect("auth calls keep going");
+    c.ticker("fUSD").await.expect("tickers keep going");
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(c.paused_for(Family::Book), None);
+    assert_eq!(c.raw_book("fUSD", Some(100)).await.unwrap().len(), 1);
+    // Another client of the same host shares the pause (Bitfinex limits the IP).
+    fake.then("/v2/book/fUSD/R0", Reply::status(429, ""));
+    assert!(c.raw_book("fUSD", None).await.is_err());
+    let other = Client::new(
+        ClientConfig {
+            rate_limits: false,
+            ..ClientConfig::for_base(&url)
+        },
+        None,
+    )
+    .unwrap();
+    assert!(matches!(
+        other.raw_book("fUSD", None).await,
+        Err(Error::RateLimited { .. })
+    ));
+}
+
+#[tokio::test]
+async fn calls_queued_behind_a_rate_limited_call_are_not_sent() {
+    let (fake, c) = client().await;
+    let c = Arc::new(c);
+    fake.then(
+        "/v2/auth/r/wallets",
+        Reply {
+            status: 500,
+            body: r#"["error",11010,"ratelimit: error"]"#.into(),
+            delay: Duration::from_millis(300),
+            location: None,
+        },
+    );
+    fake.answer("/v2/auth/r/wallets", "[]");
+    fake.answer("/v2/auth/r/permissions", "[]");
+    let first = {
+        let c = c.clone();
+        tokio::spawn(async move { c.wallets().await.map(drop) })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let queued: Vec<_> = (0..3)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.permissions().await.map(drop) })
+        })
+        .collect();
+    assert!(matches!(
+        first.await.unwrap(),
+        Err(Error::RateLimited { .. })
+    ));
+    for q in queued {
+        assert!(matches!(q.await.unwrap(), Err(Error::RateLimited { .. })));
+    }
+    assert_eq!(
+        fake.seen().len(),
+        1,
+        "the queue was not sent into the limit"
+    );
+}
+
+fn ledger_row(id: u64) -> String {
+    format!(
+        r#"[{id},"USD","funding",{},null,0.01,{},null,"Margin Funding Payment on wallet funding"]"#,
+        1_000 + id / 2,
+        100 + id
+    )
+}
+
+#[tokio::test]
+async fn ledgers_between_walks_every_page_without_gaps_or_repeats() {
+    let (fake, c) = client().await;
+    let path = "/v2/auth/r/ledgers/USD/hist";
+    // 3000 rows, two per millisecond; Bitfinex answers newest first, 2500 at most.
+    let page = |ids: std::ops::RangeInclusive<u64>| {
+        let rows: Vec<String> = ids.rev().map(ledger_row).collect();
+        format!("[{}]", rows.join(","))
+    };
+    fake.then(path, Reply::ok(&page(501..=3000)));
+    // The next page ends at the oldest millisecond seen (1250: ids 500 and 501).
+    fake.then(path, Reply::ok(&page(1..=501)));
+    let all = c
+        .ledgers_between(Some("USD"), Some(LEDGER_INTEREST), 0, None)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3000);
+    assert!(
+        all.windows(2)
+            .all(|w| (w[0].mts, w[0].id) < (w[1].mts, w[1].id)),
+        "oldest first"
+    );
+    assert_eq!((all[0].id, all[2999].id), (1, 3000));
+    let bodies: Vec<Value> = fake.seen().iter().map(body).collect();
+    assert_eq!(
+        bodies,
+        vec![
+            json!({"category": 28, "start": 0, "limit": 2500}),
+            json!({"category": 28, "start": 0, "end": 1250, "limit": 2500}),
+        ]
+    );
+    // Nothing in range: one call, nothing returned.
+    fake.then(path, Reply::ok("[]"));
+    assert!(
+        c.ledgers_between(Some("USD"), None, 5, Some(6))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+}
+
+#[tokio::test]
+async fn the_key_goes_only_over_https_or_to_a_local_emulator() {
+    let creds = || Some(Credentials::new(KEY, SECRET));
+    assert!(matches!(
+        Client::new(ClientConfig::for_base("http://api.example.com"), creds()),
+        Err(Error::Refused(_))
+    ));
+    assert!(Client::new(ClientConfig::for_base("http://api.example.com"), None).is_ok());
+    assert!(Client::new(ClientConfig::default(), creds()).is_ok());
+    assert!(Client::new(ClientConfig::for_base("http://127.0.0.1:9"), creds()).is_ok());
+    let c = ClientConfig::default();
+    assert_eq!(
+        (c.auth_url.as_str(), c.public_url.as_str()),
+        ("https://api.bitfinex.com", "https://api-pub.bitfinex.com")
+    );
+    let split = ClientConfig::new("https://a.example/", "https://p.example");
+    assert_eq!(
+        (split.auth_url.as_str(), split.public_url.as_str()),
+        ("https://a.example", "https://p.example")
+    );
+}
+
+#[tokio::test]
+async fn redirects_are_never_followed() {
+    let (fake, c) = client().await;
+    fake.then(
+        "/v2/auth/r/wallets",
+        Reply::redirect("/v2/auth/r/permissions"),
+    );
+    fake.answer("/v2/auth/r/permissions", "[]");
+    assert!(matches!(
+        c.wallets().await,
+        Err(Error::Api {
+            code: Some(307),
+            ..
+        })
+    ));
+    assert_eq!(fake.seen().len(), 1, "the signed headers went nowhere else");
+}
+
+#[tokio::test]
+async fn refused_requests_are_never_sent() {
+    let (fake, c) = client().await;
+    let off_bounds = AutoRenewRequest {
+        enabled: true,
+        currency: "USD".into(),
+        amount: d("100"),
+        rate: Decimal::ZERO,
+        period: 150,
+    };
+    assert!(matches!(
+        c.set_auto_renew(&off_bounds).await,
+        Err(Error::Refused(_))
+    ));
+    assert!(matches!(
+        c.book("fUSD", 5, None).await,
+        Err(Error::Refused(_))
+    ));
+    assert!(matches!(
+        c.book("fUSD", 0, Some(50)).await,
+        Err(Error::Refused(_))
+    ));
+    assert!(matches!(
+        c.candles("trade:1m:fUSD", None, None, None, None).await,
+        Err(Error::Refused(_))
+    ));
+    assert!(matches!(
+        c.transfer("exchange", "someone@else", "USD", None, d("1"))
+            .await,
+        Err(Error::Refused(_))
+    ));
+    assert!(matches!(
+        c.transfer("exchange", "funding", "USD", None, d("0")).await,
+        Err(Error::Refused(_))
+    ));
+    assert!(matches!(
+        c.submit_funding_offer(&NewOffer {
+            symbol: "tBTCUSD".into(),
+            ..offer_request("200")
+        })
+        .await,
+        Err(Error::Refused(_))
+    ));
+    assert!(fake.seen().is_empty());
+}
+
+#[tokio::test]
+async fn exhausted_nonces_are_an_error_before_anything_is_sent() {
+    let (fake, url) = server::start().await;
+    let key = "testkey-exhausted-only";
+    let key_id = {
+        use sha2::Digest;
+        hex_of(&sha2::Sha256::digest(key.as_bytes()))
+    };
+    let store = Arc::new(MemoryNonceStore::default());
+    store.save(&key_id, MAX_NONCE - 1);
+    let mut cfg = ClientConfig::for_base(&url);
+    cfg.nonce_store = Some(store);
+    let c = Client::new(cfg, Some(Credentials::new(key, SECRET))).unwrap();
+    assert_eq!(c.wallets().await, Err(Error::Nonce));
+    assert!(fake.seen().is_empty());
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<parking_lot::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn the_secret_never_reaches_logs_debug_output_or_errors() {
+    let logs = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(logs.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (fake, c) = client().await;
+    let mut shown = format!("{c:?} {:?} {:?}", c.config(), Credentials::new(KEY, SECRET));
+    fake.answer("/v2/auth/r/wallets", "[]");
+    c.wallets().await.unwrap();
+    let errors = [
+        Reply::status(500, r#"["error",10100,"apikey: digest invalid"]"#),
+        Reply::status(500, r#"["error",10114,"nonce: small"]"#),
+        Reply::status(500, r#"["error",10114,"nonce: small"]"#),
+        Reply::status(429, ""),
+    ];
+    for reply in errors {
+        fake.then("/v2/auth/r/permissions", reply);
+    }
+    for _ in 0..4 {
+        if let Err(e) = c.permissions().await {
+            shown.push_str(&format!("{e} {e:?} "));
+        }
+    }
+    fake.then(
+        "/v2/auth/w/funding/offer/submit",
+        Reply::slow("[]", Duration::from_secs(2)),
+    );
+    let e = c
+        .submit_funding_offer(&offer_request("200"))
+        .await
+        .unwrap_err();
+    shown.push_str(&format!("{e} {e:?}"));
+    let log = String::from_utf8(logs.0.lock().clone()).unwrap();
+    assert!(log.contains("bitfinex call"), "{log}");
+    assert!(log.contains("auth/r/wallets"), "{log}");
+    assert!(log.contains("RateLimited"), "{log}");
+    for text in [&log, &shown] {
+        assert!(!text.contains(SECRET), "{text}");
+        assert!(!text.to_lowercase().contains("bfx-signature"), "{text}");
+        assert!(!text.contains(KEY), "not even the whole key: {text}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
-    /// However many signed calls run at once, Bitfinex sees strictly increasing nonces.
+    /// However many signed calls run at once, from one client or two clients of the same
+    /// key, Bitfinex sees strictly increasing nonces.
     #[test]
-    fn concurrent_calls_send_strictly_increasing_nonces(n in 2usize..24) {
+    fn concurrent_calls_send_strictly_increasing_nonces(n in 2usize..24, two_clients in any::<bool>()) {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap();
         rt.block_on(async {
-            let (fake, c) = client().await;
+            let (fake, url) = server::start().await;
             fake.answer("/v2/auth/r/wallets", "[]");
             fake.answer("/v2/auth/r/permissions", "[]");
-            let c = Arc::new(c);
+            let make = || {
+                let mut cfg = ClientConfig::for_base(&url);
+                cfg.rate_limits = false;
+                Arc::new(Client::new(cfg, Some(Credentials::new(KEY, SECRET))).unwrap())
+            };
+            let a = make();
+            let b = if two_clients { make() } else { a.clone() };
             let tasks: Vec<_> = (0..n)
                 .map(|i| {
-                    let c = c.clone();
+                    let c = if i % 3 == 0 { b.clone() } else { a.clone() };
                     tokio::spawn(async move {
                         if i % 2 == 0 { c.wallets().await.map(drop) } else { c.permissions().await.map(drop) }
                     })

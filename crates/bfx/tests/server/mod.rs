@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use parking_lot::Mutex;
 
+/// The fake accepts any key starting with `testkey`, all with [`SECRET`].
 pub const KEY: &str = "testkey-0123456789abcdefghijklmnopqrstuvwxy";
 pub const SECRET: &str = "testsecret";
 
@@ -32,6 +33,7 @@ pub struct Reply {
     pub status: u16,
     pub body: String,
     pub delay: Duration,
+    pub location: Option<String>,
 }
 
 impl Reply {
@@ -40,6 +42,7 @@ impl Reply {
             status: 200,
             body: body.into(),
             delay: Duration::ZERO,
+            location: None,
         }
     }
     pub fn status(status: u16, body: &str) -> Self {
@@ -47,6 +50,7 @@ impl Reply {
             status,
             body: body.into(),
             delay: Duration::ZERO,
+            location: None,
         }
     }
     pub fn slow(body: &str, delay: Duration) -> Self {
@@ -54,6 +58,15 @@ impl Reply {
             status: 200,
             body: body.into(),
             delay,
+            location: None,
+        }
+    }
+    pub fn redirect(to: &str) -> Self {
+        Self {
+            status: 307,
+            body: String::new(),
+            delay: Duration::ZERO,
+            location: Some(to.into()),
         }
     }
 }
@@ -119,8 +132,26 @@ fn verify(inner: &mut Inner, path: &str, headers: &HeaderMap, body: &[u8]) -> Op
             .problems
             .push(format!("{path}: content-type is not application/json"));
     }
-    if key != KEY {
+    if h("accept").as_deref() != Some("application/json") {
+        inner
+            .problems
+            .push(format!("{path}: accept is not application/json"));
+    }
+    if !key.starts_with("testkey") {
         inner.problems.push(format!("{path}: wrong api key"));
+    }
+    // The body is compact JSON (an object, `{}` without parameters), exactly what was signed.
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v @ serde_json::Value::Object(_)) => {
+            if serde_json::to_vec(&v).unwrap() != body {
+                inner
+                    .problems
+                    .push(format!("{path}: body is not compact JSON"));
+            }
+        }
+        _ => inner
+            .problems
+            .push(format!("{path}: body is not a JSON object")),
     }
     let signed = path.trim_start_matches("/v2/");
     let want = bfx::sign_rest(SECRET, signed, &nonce, body);
@@ -133,7 +164,7 @@ fn verify(inner: &mut Inner, path: &str, headers: &HeaderMap, body: &[u8]) -> Op
             .problems
             .push(format!("{path}: nonce {n} not above {}", inner.last_nonce));
     }
-    if n > bfx::MAX_NONCE {
+    if n >= bfx::MAX_NONCE {
         inner
             .problems
             .push(format!("{path}: nonce above MAX_SAFE_INTEGER"));
@@ -172,12 +203,17 @@ async fn handle(
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
     }
-    (
+    let mut resp = (
         StatusCode::from_u16(reply.status).unwrap(),
         [("content-type", "application/json")],
         reply.body,
     )
-        .into_response()
+        .into_response();
+    if let Some(to) = reply.location {
+        resp.headers_mut()
+            .insert("location", to.parse().expect("a header value"));
+    }
+    resp
 }
 
 /// Starts the fake on 127.0.0.1:0; returns its base URL.
