@@ -1087,6 +1087,11 @@ mod tests {
             vec!["eaas_withdraw"],
             "read alone is enough to refuse"
         );
+        let stringly = Permission::from_row(&json!(["withdraw", "0", "1"])).unwrap();
+        assert!(
+            !stringly.read && stringly.write,
+            "flags sent as strings still count"
+        );
     }
 
     #[test]

@@ -3,7 +3,14 @@
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// A value that is never shown: `Debug` and `Display` print `<redacted>`, it has no
-/// `Serialize`, and its memory is zeroed when dropped.
+/// `Serialize`, and its memory is zeroed when dropped. The API secret lives in one
+/// ([`Credentials::secret`]) and is read only to sign requests.
+///
+/// It cannot be serialized:
+/// ```compile_fail
+/// fn needs_serialize<T: serde::Serialize>(_: &T) {}
+/// needs_serialize(&bfx::Sensitive::new(String::from("secret")));
+/// ```
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct Sensitive<T: Zeroize>(T);
 
@@ -13,7 +20,7 @@ impl<T: Zeroize> Sensitive<T> {
         Self(value)
     }
 
-    /// The value, for the one place that needs it (signing).
+    /// The value, for the one place that needs it (signing `auth/*` requests).
     pub fn expose(&self) -> &T {
         &self.0
     }
@@ -31,12 +38,13 @@ impl<T: Zeroize> std::fmt::Display for Sensitive<T> {
     }
 }
 
-/// An API key and its secret.
+/// An API key and its secret, for the signed `POST /v2/auth/*` endpoints. `Debug` shows
+/// only the first and last four characters of the key and never the secret.
 #[derive(Clone)]
 pub struct Credentials {
-    /// The API key (sent in `bfx-apikey`).
+    /// The API key (sent in the `bfx-apikey` header).
     pub key: String,
-    /// The API secret (used only to sign).
+    /// The API secret (used only to compute `bfx-signature`; never sent).
     pub secret: Sensitive<String>,
 }
 

@@ -63,12 +63,19 @@ impl<'a> Row<'a> {
         self.str(i).map(str::to_owned)
     }
 
-    /// `1`/`true` → true; `0`/`false`/`null`/missing → false.
+    /// `0`, `false`, `""`, `"0"`, `"false"`, `null` and missing → false; any other value
+    /// (`1`, `true`, `"1"`, or a shape Bitfinex never sent so far) → true. Erring towards
+    /// "set" keeps a permission check safe: an unreadable `withdraw` flag counts as granted.
     pub(crate) fn flag(&self, i: usize) -> bool {
         match self.at(i) {
-            Some(Value::Bool(b)) => *b,
-            Some(v) => v.as_i64().is_some_and(|n| n != 0),
             None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(v @ Value::Number(_)) => decimal(v).is_none_or(|d| !d.is_zero()),
+            Some(Value::String(s)) => {
+                let s = s.trim();
+                !(s.is_empty() || s == "0" || s.eq_ignore_ascii_case("false"))
+            }
+            Some(_) => true,
         }
     }
 
@@ -136,9 +143,12 @@ mod tests {
 
     #[test]
     fn flags_and_strings() {
-        let v = json!([1, 0, null, true, "x", "42"]);
+        let v = json!([1, 0, null, true, "x", "42", "0", "1", false, 0.0, {"read": 1}, ""]);
         let r = Row::of(&v).unwrap();
         assert!(r.flag(0) && !r.flag(1) && !r.flag(2) && r.flag(3));
+        assert!(!r.flag(6) && r.flag(7) && !r.flag(8) && !r.flag(9) && !r.flag(99));
+        assert!(r.flag(10), "an unexpected shape counts as set");
+        assert!(!r.flag(11));
         assert_eq!(r.str(4), Some("x"));
         assert_eq!(r.i64(5), Some(42));
     }
