@@ -497,7 +497,7 @@ impl Client {
     /// `POST /v2/auth/r/funding/offers[/{symbol}]`: active offers (every currency without a
     /// symbol).
     pub async fn funding_offers(&self, symbol: Option<&str>) -> Result<Vec<FundingOffer>, Error> {
-        let p = sym_path("auth/r/funding/offers", symbol, "");
+        let p = sym_path("auth/r/funding/offers", symbol, "")?;
         self.list(&p, &json!({}), FundingOffer::from_row).await
     }
 
@@ -510,7 +510,7 @@ impl Client {
         end: Option<i64>,
         limit: Option<u32>,
     ) -> Result<Vec<FundingOffer>, Error> {
-        let p = sym_path("auth/r/funding/offers", symbol, "/hist");
+        let p = sym_path("auth/r/funding/offers", symbol, "/hist")?;
         let body = window(start, end, limit, None);
         self.list(&p, &body, FundingOffer::from_row).await
     }
@@ -518,7 +518,7 @@ impl Client {
     /// `POST /v2/auth/r/funding/credits[/{symbol}]`: active credits (funds lent and used in
     /// a position).
     pub async fn funding_credits(&self, symbol: Option<&str>) -> Result<Vec<FundingCredit>, Error> {
-        let p = sym_path("auth/r/funding/credits", symbol, "");
+        let p = sym_path("auth/r/funding/credits", symbol, "")?;
         self.list(&p, &json!({}), FundingCredit::from_row).await
     }
 
@@ -531,7 +531,7 @@ impl Client {
         end: Option<i64>,
         limit: Option<u32>,
     ) -> Result<Vec<FundingCredit>, Error> {
-        let p = sym_path("auth/r/funding/credits", symbol, "/hist");
+        let p = sym_path("auth/r/funding/credits", symbol, "/hist")?;
         let body = window(start, end, limit, None);
         self.list(&p, &body, FundingCredit::from_row).await
     }
@@ -539,7 +539,7 @@ impl Client {
     /// `POST /v2/auth/r/funding/loans[/{symbol}]`: active loans (funding taken and not
     /// used; for a lender, rows with `side == 1`).
     pub async fn funding_loans(&self, symbol: Option<&str>) -> Result<Vec<FundingCredit>, Error> {
-        let p = sym_path("auth/r/funding/loans", symbol, "");
+        let p = sym_path("auth/r/funding/loans", symbol, "")?;
         self.list(&p, &json!({}), FundingCredit::from_row).await
     }
 
@@ -551,7 +551,7 @@ impl Client {
         end: Option<i64>,
         limit: Option<u32>,
     ) -> Result<Vec<FundingCredit>, Error> {
-        let p = sym_path("auth/r/funding/loans", symbol, "/hist");
+        let p = sym_path("auth/r/funding/loans", symbol, "/hist")?;
         let body = window(start, end, limit, None);
         self.list(&p, &body, FundingCredit::from_row).await
     }
@@ -566,7 +566,7 @@ impl Client {
         limit: Option<u32>,
         sort: Option<i8>,
     ) -> Result<Vec<FundingTrade>, Error> {
-        let p = sym_path("auth/r/funding/trades", symbol, "/hist");
+        let p = sym_path("auth/r/funding/trades", symbol, "/hist")?;
         let body = window(start, end, limit, sort);
         self.list(&p, &body, FundingTrade::from_row).await
     }
@@ -588,7 +588,7 @@ impl Client {
                 "ledger limit must be 1–{LEDGER_PAGE_MAX}"
             )));
         }
-        let p = sym_path("auth/r/ledgers", currency, "/hist");
+        let p = sym_path("auth/r/ledgers", currency, "/hist")?;
         let mut body = window(start, end, limit, None);
         if let (Some(c), Value::Object(o)) = (category, &mut body) {
             o.insert("category".into(), json!(c));
@@ -644,7 +644,7 @@ impl Client {
     /// `POST /v2/auth/r/info/funding/{symbol}`: average yields and durations of the
     /// account's funding.
     pub async fn funding_info(&self, symbol: &str) -> Result<FundingInfo, Error> {
-        let p = format!("auth/r/info/funding/{symbol}");
+        let p = format!("auth/r/info/funding/{}", seg(symbol)?);
         let v = self.auth(&p, &json!({}), Kind::Read).await?;
         one(&p, &v, FundingInfo::from_row)
     }
@@ -779,9 +779,9 @@ impl Client {
 
     // ---- public ----
 
-    /// `GET /v2/ticker/{symbol}` (funding layout, FRR first).
+    /// `GET /v2/ticker/{symbol}` for a funding symbol (`fUSD`; funding layout, FRR first).
     pub async fn ticker(&self, symbol: &str) -> Result<FundingTicker, Error> {
-        let p = format!("ticker/{symbol}");
+        let p = format!("ticker/{}", funding_sym(symbol)?);
         let v = self.public(&p, &[], Family::Tickers).await?;
         let mut t = one(&p, &v, FundingTicker::from_row)?;
         t.symbol.get_or_insert_with(|| symbol.to_owned());
@@ -791,16 +791,24 @@ impl Client {
     /// `GET /v2/ticker/t{PAIR}` (trading layout): the last price, e.g. `tBTCUSD` → USD per
     /// BTC. Used to convert the 150 USD minimum offer into other currencies.
     pub async fn last_price(&self, pair: &str) -> Result<Decimal, Error> {
-        let p = format!("ticker/{pair}");
+        if !pair.starts_with('t') {
+            return Err(Error::Refused(format!(
+                "{pair:?} is not a trading pair (like tBTCUSD)"
+            )));
+        }
+        let p = format!("ticker/{}", seg(pair)?);
         let v = self.public(&p, &[], Family::Tickers).await?;
         // [BID, BID_SIZE, ASK, ASK_SIZE, DAILY_CHANGE, DAILY_CHANGE_RELATIVE, LAST_PRICE, ...]
         one(&p, &v, |v| Row::of(v).and_then(|r| r.dec(6)))
     }
 
-    /// `GET /v2/tickers?symbols=...`: several funding tickers (each row starts with its
-    /// symbol).
+    /// `GET /v2/tickers?symbols=...`: several funding tickers (funding symbols only; each row
+    /// starts with its symbol).
     pub async fn tickers(&self, symbols: &[&str]) -> Result<Vec<FundingTicker>, Error> {
         let p = "tickers";
+        for s in symbols {
+            funding_sym(s)?;
+        }
         let v = self
             .public(p, &[("symbols", symbols.join(","))], Family::Tickers)
             .await?;
@@ -818,7 +826,7 @@ impl Client {
         if precision > 4 {
             return Err(Error::Refused("book precision is P0–P4".into()));
         }
-        let p = format!("book/{symbol}/P{precision}");
+        let p = format!("book/{}/P{precision}", seg(symbol)?);
         let v = self.public(&p, &book_len(len)?, Family::Book).await?;
         rows(&p, &v, BookLevel::from_row)
     }
@@ -829,7 +837,7 @@ impl Client {
         symbol: &str,
         len: Option<u32>,
     ) -> Result<Vec<RawBookEntry>, Error> {
-        let p = format!("book/{symbol}/R0");
+        let p = format!("book/{}/R0", seg(symbol)?);
         let v = self.public(&p, &book_len(len)?, Family::Book).await?;
         rows(&p, &v, RawBookEntry::from_row)
     }
@@ -844,7 +852,7 @@ impl Client {
         end: Option<i64>,
         sort: Option<i8>,
     ) -> Result<Vec<PublicTrade>, Error> {
-        let p = format!("trades/{symbol}/hist");
+        let p = format!("trades/{}/hist", seg(symbol)?);
         let q = query(limit, start, end, sort);
         let v = self.public(&p, &q, Family::Trades).await?;
         rows(&p, &v, PublicTrade::from_row)
@@ -890,7 +898,7 @@ impl Client {
         start: Option<i64>,
         end: Option<i64>,
     ) -> Result<Vec<FundingStat>, Error> {
-        let p = format!("funding/stats/{symbol}/hist");
+        let p = format!("funding/stats/{}/hist", funding_sym(symbol)?);
         let v = self
             .public(&p, &query(limit, start, end, None), Family::Stats)
             .await?;
@@ -942,10 +950,33 @@ fn applied<T>(path: &str, n: &Notification, f: impl Fn(&Value) -> Option<T>) -> 
     })
 }
 
-fn sym_path(base: &str, symbol: Option<&str>, tail: &str) -> String {
-    match symbol {
-        Some(s) => format!("{base}/{s}{tail}"),
+fn sym_path(base: &str, symbol: Option<&str>, tail: &str) -> Result<String, Error> {
+    Ok(match symbol {
+        Some(s) => format!("{base}/{}{tail}", seg(s)?),
         None => format!("{base}{tail}"),
+    })
+}
+
+/// A symbol, currency or candle key put into a URL path: letters, digits and `:` only, so
+/// it can never change the path (or the signed string) it is put into.
+fn seg(s: &str) -> Result<&str, Error> {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == ':') {
+        Ok(s)
+    } else {
+        Err(Error::Refused(format!(
+            "{s:?} is not a Bitfinex symbol, currency or key"
+        )))
+    }
+}
+
+/// A funding symbol (`fUSD`) for the public funding endpoints.
+fn funding_sym(s: &str) -> Result<&str, Error> {
+    if s.starts_with('f') && s.len() > 1 {
+        seg(s)
+    } else {
+        Err(Error::Refused(format!(
+            "{s:?} is not a funding symbol (like fUSD)"
+        )))
     }
 }
 
@@ -977,6 +1008,7 @@ fn book_len(len: Option<u32>) -> Result<Vec<(&'static str, String)>, Error> {
 }
 
 fn check_candle_key(key: &str) -> Result<(), Error> {
+    seg(key)?;
     let parts: Vec<&str> = key.split(':').collect();
     let funding = parts.get(2).is_some_and(|s| s.starts_with('f'));
     if parts.len() < 3 || parts[0] != "trade" || (funding && parts.len() < 4) {
@@ -1047,6 +1079,24 @@ mod tests {
             "period is mandatory"
         );
         assert!(check_candle_key("1m:fUSD:p30").is_err());
+    }
+
+    #[test]
+    fn path_segments() {
+        assert!(seg("fUSD").is_ok() && seg("tTESTBTC:TESTUSD").is_ok());
+        for bad in ["", "fUSD/hist", "a b", "x?y=1", "..", "f%2F"] {
+            assert!(seg(bad).is_err(), "{bad}");
+        }
+        assert!(funding_sym("fUST").is_ok());
+        assert!(funding_sym("tBTCUSD").is_err() && funding_sym("f").is_err());
+        assert_eq!(
+            sym_path("auth/r/funding/offers", Some("fUSD"), "/hist").unwrap(),
+            "auth/r/funding/offers/fUSD/hist"
+        );
+        assert_eq!(
+            sym_path("auth/r/ledgers", None, "/hist").unwrap(),
+            "auth/r/ledgers/hist"
+        );
     }
 
     #[test]

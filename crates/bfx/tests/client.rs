@@ -987,6 +987,24 @@ async fn refused_requests_are_never_sent() {
         .await,
         Err(Error::Refused(_))
     ));
+    assert!(matches!(
+        c.funding_offers(Some("fUSD/../../w/funding/offer/cancel/all"))
+            .await,
+        Err(Error::Refused(_))
+    ));
+    assert!(
+        matches!(c.ticker("tBTCUSD").await, Err(Error::Refused(_))),
+        "funding layout only"
+    );
+    assert!(matches!(
+        c.tickers(&["fUSD", "tBTCUSD"]).await,
+        Err(Error::Refused(_))
+    ));
+    assert!(matches!(c.last_price("fUSD").await, Err(Error::Refused(_))));
+    assert!(matches!(
+        c.funding_stats("USD", None, None, None).await,
+        Err(Error::Refused(_))
+    ));
     assert!(fake.seen().is_empty());
 }
 
