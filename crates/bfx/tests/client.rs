@@ -165,6 +165,21 @@ async fn funding_read_endpoints() {
     assert_eq!(body(&fake.last()), json!({"currency": "USD"}));
     fake.answer("/v2/auth/r/funding/auto/status", "[]");
     assert_eq!(c.auto_renew_status("USD").await.unwrap(), None);
+    fake.answer("/v2/auth/r/funding/auto/status", "null");
+    assert_eq!(c.auto_renew_status("USD").await.unwrap(), None);
+    fake.answer(
+        "/v2/auth/r/funding/auto/status",
+        r#"[["USD",30,0.0003,1000]]"#,
+    );
+    let wrapped = c.auto_renew_status("USD").await.unwrap().unwrap();
+    assert_eq!((wrapped.period, wrapped.rate), (30, d("0.0003")));
+    fake.answer("/v2/auth/r/funding/offers/fUSD", "null");
+    assert!(c.funding_offers(Some("fUSD")).await.unwrap().is_empty());
+    assert!(
+        fake.seen()
+            .iter()
+            .all(|s| s.method == "POST" && s.nonce.is_some())
+    );
     assert!(fake.problems().is_empty(), "{:?}", fake.problems());
 }
 
@@ -355,6 +370,8 @@ async fn public_endpoints() {
         d("0.0002")
     );
     assert!(c.last_candle("trade:1m:fUSD:p30").await.unwrap().is_some());
+    fake.answer("/v2/candles/trade:1m:fUSD:p30/last", "[]");
+    assert_eq!(c.last_candle("trade:1m:fUSD:p30").await.unwrap(), None);
     assert_eq!(
         c.funding_stats("fUSD", Some(1), None, None).await.unwrap()[0].frr_daily(),
         d("0.00068255")
@@ -364,8 +381,10 @@ async fn public_endpoints() {
     fake.answer("/v2/platform/status", "[0]");
     assert_eq!(c.platform_status().await, Err(Error::Maintenance));
     assert!(
-        fake.seen().iter().all(|s| s.nonce.is_none()),
-        "public calls are not signed"
+        fake.seen()
+            .iter()
+            .all(|s| s.nonce.is_none() && s.method == "GET"),
+        "public calls are unsigned GETs"
     );
     assert_eq!(
         c.calls(Family::Tickers),
