@@ -258,6 +258,10 @@ impl Client {
     }
 
     fn transport(&self, path: &str, kind: Kind, e: &reqwest::Error) -> Error {
+        // Nothing was sent: the request could not even be built (e.g. a key with a newline).
+        if e.is_builder() {
+            return Error::Refused(format!("the request to {path} could not be built: {e}"));
+        }
         let message = if e.is_timeout() {
             "timed out".to_owned()
         } else {

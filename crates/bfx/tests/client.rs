@@ -1028,6 +1028,22 @@ async fn refused_requests_are_never_sent() {
 }
 
 #[tokio::test]
+async fn a_key_that_cannot_go_into_a_header_is_refused_not_unknown() {
+    let (fake, url) = server::start().await;
+    let c = Client::new(
+        ClientConfig::for_base(&url),
+        Some(Credentials::new("testkey-pasted\nwith-a-newline", SECRET)),
+    )
+    .unwrap();
+    assert!(matches!(c.wallets().await, Err(Error::Refused(_))));
+    assert!(matches!(
+        c.submit_funding_offer(&offer_request("200")).await,
+        Err(Error::Refused(_))
+    ));
+    assert!(fake.seen().is_empty());
+}
+
+#[tokio::test]
 async fn exhausted_nonces_are_an_error_before_anything_is_sent() {
     let (fake, url) = server::start().await;
     let key = "testkey-exhausted-only";
