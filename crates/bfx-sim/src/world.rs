@@ -240,6 +240,8 @@ pub struct Market {
     pub stats: Vec<(i64, Decimal, Decimal, Decimal, Decimal)>,
     /// Count of trades ever printed.
     pub trade_count: u64,
+    /// When the other lenders' offers were last rebuilt (UTC ms).
+    pub refreshed_mts: i64,
 }
 
 /// How the accounts' offers compete with the rest of the market.
@@ -348,6 +350,7 @@ impl World {
                     market_rate: base,
                     stats: Vec::new(),
                     trade_count: 0,
+                    refreshed_mts: start_mts,
                 },
             );
         }
@@ -963,6 +966,7 @@ impl World {
         let m = self.markets.get_mut(symbol).expect("known symbol");
         m.offers.retain(|o| o.account.is_some());
         m.offers.extend(fresh);
+        m.refreshed_mts = now;
     }
 
     fn effective_rate(o: &Offer, frr: Decimal) -> Decimal {
