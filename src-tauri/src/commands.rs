@@ -180,3 +180,15 @@ pub fn export_data<R: Runtime>(
         .map(|p| p.display().to_string())
         .collect())
 }
+
+/// Whether the engine also manages offers placed by hand.
+#[tauri::command]
+pub async fn manage_all_get(core: CoreState<'_>) -> Result<bool, ApiError> {
+    core.manage_all_get().await
+}
+
+/// Opt in (or out) to let the engine manage offers placed by hand too.
+#[tauri::command]
+pub async fn manage_all_set(core: CoreState<'_>, on: bool) -> Result<(), ApiError> {
+    core.manage_all_set(on).await
+}

@@ -48,6 +48,8 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::strategy_preview,
         commands::strategy_preset,
         commands::export_data,
+        commands::manage_all_get,
+        commands::manage_all_set,
     ])
 }
 

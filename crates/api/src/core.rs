@@ -783,6 +783,24 @@ impl Core {
         }
     }
 
+    /// Whether the engine also manages offers placed by hand.
+    pub async fn manage_all_get(&self) -> Result<bool, ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(EngineCommand::GetManageAll(tx)).await?;
+        rx.await
+            .map_err(|_| ApiError::new(ErrorCode::Internal, "the engine stopped"))
+    }
+
+    /// Lets the engine manage every offer of the account, or only its own (the default).
+    pub async fn manage_all_set(&self, on: bool) -> Result<(), ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send(EngineCommand::SetManageAll(on, tx)).await?;
+        match rx.await {
+            Ok(r) => r.map_err(engine_err),
+            Err(_) => Err(ApiError::new(ErrorCode::Internal, "the engine stopped")),
+        }
+    }
+
     /// The latest engine status.
     pub fn engine_status(&self) -> EngineStatus {
         self.status.borrow().clone()

@@ -17,12 +17,20 @@ pub struct RunArgs {
     /// Log what would be done; send nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Also manage offers placed by hand (by default they are left alone).
+    #[arg(long)]
+    manage_all_offers: bool,
     /// Currencies to lend.
     #[arg(long, value_delimiter = ',', default_value = "USD")]
     currencies: Vec<String>,
 }
 
-async fn engine(g: &Global, dry_run: bool, currencies: Vec<String>) -> Result<Engine<BfxExchange>> {
+async fn engine(
+    g: &Global,
+    dry_run: bool,
+    currencies: Vec<String>,
+    manage_all_offers: bool,
+) -> Result<Engine<BfxExchange>> {
     let store = open_store(g)?;
     let creds = credentials()?;
     let c = Arc::new(client(g, Some(creds), Some(store.clone()))?);
@@ -43,6 +51,7 @@ async fn engine(g: &Global, dry_run: bool, currencies: Vec<String>) -> Result<En
     let cfg = EngineConfig {
         currencies,
         dry_run,
+        manage_all_offers,
         ..EngineConfig::default()
     };
     Ok(Engine::new(
@@ -54,7 +63,7 @@ async fn engine(g: &Global, dry_run: bool, currencies: Vec<String>) -> Result<En
 }
 
 pub async fn run(g: &Global, args: RunArgs) -> Result<i32> {
-    let mut e = engine(g, args.dry_run, args.currencies).await?;
+    let mut e = engine(g, args.dry_run, args.currencies, args.manage_all_offers).await?;
     e.start()?;
     if args.once {
         let r = e.cycle().await?;
@@ -89,7 +98,7 @@ pub async fn run(g: &Global, args: RunArgs) -> Result<i32> {
 
 pub async fn status(g: &Global) -> Result<i32> {
     // A dry-run engine that is never started: it computes the plan and sends nothing.
-    let mut e = engine(g, true, vec!["USD".into(), "UST".into()]).await?;
+    let mut e = engine(g, true, vec!["USD".into(), "UST".into()], false).await?;
     e.cycle().await?;
     print_status(g, &e.status());
     Ok(0)

@@ -228,6 +228,7 @@ pub enum EngineError {
 }
 
 const RUNNING_SETTING: &str = "engine.running";
+const MANAGE_ALL_SETTING: &str = "engine.manage_all_offers";
 
 fn settings_key(currency: &str) -> String {
     format!("strategy.{currency}")
@@ -275,6 +276,8 @@ impl<X: Exchange> Engine<X> {
             settings.insert(cur.clone(), s);
         }
         let running = store.setting::<bool>(RUNNING_SETTING)?.unwrap_or(false);
+        let mut cfg = cfg;
+        cfg.manage_all_offers |= store.setting::<bool>(MANAGE_ALL_SETTING)?.unwrap_or(false);
         let (status, _) = watch::channel(EngineStatus {
             dry_run: cfg.dry_run,
             ..EngineStatus::default()
@@ -344,6 +347,20 @@ impl<X: Exchange> Engine<X> {
             .set_setting(RUNNING_SETTING, &true, self.clock.now_mts())?;
         self.publish_state();
         Ok(())
+    }
+
+    /// Lets the engine manage every offer of the account (also those placed by hand), or
+    /// only its own (the default); remembered across restarts.
+    pub fn set_manage_all(&mut self, on: bool) -> Result<(), EngineError> {
+        self.cfg.manage_all_offers = on;
+        self.store
+            .set_setting(MANAGE_ALL_SETTING, &on, self.clock.now_mts())?;
+        Ok(())
+    }
+
+    /// True when the engine also manages offers placed by hand.
+    pub fn manages_all(&self) -> bool {
+        self.cfg.manage_all_offers
     }
 
     /// Pauses: offers on the book stay, nothing new is placed.
@@ -957,6 +974,10 @@ pub enum EngineCommand {
     KeyVerified,
     /// A currency's settings.
     GetSettings(String, oneshot::Sender<Option<StrategySettings>>),
+    /// Manage every offer (`true`) or only the app's own (`false`).
+    SetManageAll(bool, oneshot::Sender<Result<(), EngineError>>),
+    /// Whether every offer is managed.
+    GetManageAll(oneshot::Sender<bool>),
     /// What some settings would do now (validated first).
     Preview(
         String,
@@ -1068,6 +1089,7 @@ pub fn spawn<X: Exchange + 'static>(
                     | EngineCommand::SetSettings(..)
                     | EngineCommand::KeyVerified
                     | EngineCommand::CycleNow
+                    | EngineCommand::SetManageAll(..)
             );
             match cmd {
                 EngineCommand::Start => log_err(engine.start()),
@@ -1082,6 +1104,12 @@ pub fn spawn<X: Exchange + 'static>(
                 EngineCommand::KeyVerified => engine.clear_key_problem(),
                 EngineCommand::GetSettings(cur, reply) => {
                     let _ = reply.send(engine.settings(&cur).cloned());
+                }
+                EngineCommand::SetManageAll(on, reply) => {
+                    let _ = reply.send(engine.set_manage_all(on));
+                }
+                EngineCommand::GetManageAll(reply) => {
+                    let _ = reply.send(engine.manages_all());
                 }
                 EngineCommand::Preview(cur, s, reply) => {
                     let r = s

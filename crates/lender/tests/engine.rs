@@ -422,3 +422,38 @@ async fn a_rate_limit_halts_writing_and_says_when_it_retries() {
     assert!(rep.incomplete);
     assert!(exchange_offers(&r).1.is_empty());
 }
+
+#[tokio::test]
+async fn opting_in_lets_the_engine_manage_offers_placed_by_hand() {
+    let r = rig().await;
+    let manual = r.sim.with_world(|w| {
+        w.submit_offer(
+            r.account,
+            "fUSD",
+            SimKind::Limit,
+            Decimal::from(500),
+            Decimal::new(5, 3),
+            30,
+            false,
+        )
+        .unwrap()
+        .id
+    });
+    let mut e = engine(&r);
+    e.start().unwrap();
+    r.sim.advance(60_000);
+    e.cycle().await.unwrap();
+    assert!(
+        exchange_offers(&r).0.contains(&manual),
+        "left alone by default"
+    );
+    e.set_manage_all(true).unwrap();
+    r.sim.advance(60_000);
+    e.cycle().await.unwrap();
+    assert!(
+        !exchange_offers(&r).0.contains(&manual),
+        "managed (repriced) once the user opted in"
+    );
+    // The choice is remembered.
+    assert!(engine(&r).manages_all());
+}

@@ -125,3 +125,9 @@ export const strategyPreset = (preset: Preset): Promise<StrategySettings> => cal
 
 /** Writes CSV copies of the local data into the Downloads folder; returns the files. */
 export const exportData = (): Promise<string[]> => call<string[]>('export_data');
+
+/** Whether the engine also manages offers placed by hand. */
+export const manageAllGet = (): Promise<boolean> => call<boolean>('manage_all_get');
+
+/** Opt in (or out) to let the engine manage offers placed by hand too. */
+export const manageAllSet = (on: boolean): Promise<void> => call<void>('manage_all_set', { on });

@@ -35,6 +35,8 @@ for (const scheme of ['light', 'dark']) {
       engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, currencies: [] },
       'plugin:event|listen': 1,
       strategy_get: BALANCED,
+      manage_all_get: false,
+      manage_all_set: null,
       strategy_preset: CONSERVATIVE,
       strategy_preview: PLAN(3),
       strategy_set: {
@@ -64,6 +66,8 @@ for (const scheme of ['light', 'dark']) {
     assert.equal(sets[1].args.settings.tranches, 4);
     assert.equal(sets[1].args.settings.preset, 'Custom');
     assert.equal(sets[1].args.settings.minDailyRate, '0.00005', 'percent fields convert back to fractions');
+    await page.check('[data-testid="field-manageAll"]');
+    await page.waitForFunction(() => window.__ipcCalls.some((c) => c.cmd === 'manage_all_set' && c.args.on === true));
     // The preview follows the edits (debounced).
     await page.waitForFunction(() => window.__ipcCalls.filter((c) => c.cmd === 'strategy_preview').length >= 2);
     const last = await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'strategy_preview').at(-1));
