@@ -31,6 +31,8 @@ use crate::settings::{FieldError, Preset, StrategySettings};
 
 /// How long an unknown submit is given to show up on the exchange before it is taken as not done.
 pub const RECONCILE_GRACE_MS: i64 = 30_000;
+/// How often wallet and market snapshots are recorded for the earnings metrics.
+pub const SNAPSHOT_EVERY_MS: i64 = 5 * 60_000;
 const DAY_MS: i64 = 86_400_000;
 
 /// Engine options.
@@ -256,6 +258,8 @@ pub struct Engine<X: Exchange> {
     last_dry: BTreeMap<String, Plan>,
     /// What the last cycle saw, per currency, for previews of other settings.
     last_seen: BTreeMap<String, Seen>,
+    /// When the wallet and market were last recorded, per currency.
+    last_snapshot: BTreeMap<String, i64>,
     status: watch::Sender<EngineStatus>,
 }
 
@@ -292,6 +296,7 @@ impl<X: Exchange> Engine<X> {
             halt: None,
             last_dry: BTreeMap::new(),
             last_seen: BTreeMap::new(),
+            last_snapshot: BTreeMap::new(),
             status,
         })
     }
@@ -614,6 +619,31 @@ impl<X: Exchange> Engine<X> {
                     })
                     .idle
                 }
+            }
+            // The history the earnings metrics are computed from, every 5 minutes at most.
+            if now
+                - self
+                    .last_snapshot
+                    .get(&cur)
+                    .copied()
+                    .unwrap_or(i64::MIN / 2)
+                >= SNAPSHOT_EVERY_MS
+            {
+                self.store.insert_wallet_point(&store::WalletPoint {
+                    currency: cur.clone(),
+                    mts: now,
+                    total: balance.total,
+                    lent: cur_credits.iter().map(|c| c.amount).sum(),
+                    on_offer: cur_offers.iter().map(|o| o.amount).sum(),
+                })?;
+                self.store.insert_market_point(&store::MarketPoint {
+                    currency: cur.clone(),
+                    mts: now,
+                    frr: market.frr,
+                    best_ask: plan.market_rate,
+                    usd_price: market.usd_price,
+                })?;
+                self.last_snapshot.insert(cur.clone(), now);
             }
             statuses.push(CurrencyStatus {
                 currency: cur.clone(),

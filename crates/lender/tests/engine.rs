@@ -457,3 +457,27 @@ async fn opting_in_lets_the_engine_manage_offers_placed_by_hand() {
     // The choice is remembered.
     assert!(engine(&r).manages_all());
 }
+
+#[tokio::test]
+async fn the_engine_records_the_history_the_metrics_need() {
+    let r = rig().await;
+    let mut e = engine(&r);
+    e.start().unwrap();
+    let start = r.sim.now();
+    for _ in 0..(2 * 24 * 6) {
+        r.sim.advance(10 * 60_000);
+        e.cycle().await.unwrap();
+    }
+    let end = r.sim.now();
+    let wallet = r.store.wallet_points("USD", start, end).unwrap();
+    let market = r.store.market_points("USD", start, end).unwrap();
+    assert!(
+        wallet.len() >= 2 * 24 * 6 - 1,
+        "a snapshot every cycle (10 min apart): {}",
+        wallet.len()
+    );
+    assert!(market.iter().all(|m| m.frr.is_some()));
+    let m = lender::metrics::metrics(&[], &wallet, &market, start + 3_600_000, end);
+    assert!(m.utilization.unwrap() > Decimal::new(80, 2), "{m:?}");
+    assert!(m.baseline_auto_renew > Decimal::ZERO);
+}
