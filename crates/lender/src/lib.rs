@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod model;
 pub mod planner;
 pub mod settings;
+pub mod sync;
 pub mod verify;
 
 pub use model::*;
