@@ -113,6 +113,9 @@ pub fn client(
     } else {
         bfx::ClientConfig::for_base(&g.api_url)
     };
+    if g.api_url.starts_with("http://127.0.0.1") || g.api_url.starts_with("http://localhost") {
+        cfg.rate_limits = false; // a local emulator, not Bitfinex
+    }
     cfg.nonce_store =
         store.map(|s| Arc::new(lender::bfx_exchange::StoreNonces(s)) as Arc<dyn bfx::NonceStore>);
     bfx::Client::new(cfg, creds).map_err(|e| Failure::new("Network", e.to_string()))

@@ -2,6 +2,7 @@
 //! local Bitfinex emulator. See `yf --help`.
 
 mod common;
+mod earnings;
 mod run;
 mod sim;
 mod verify;
@@ -37,6 +38,9 @@ enum Command {
     Run(run::RunArgs),
     /// Balances, offers, credits and why money is idle (changes nothing).
     Status,
+    /// Syncs interest payments, then prints earnings, APY, utilization and the Auto-Renew
+    /// baseline (or a CSV for tax tools).
+    Earnings(earnings::EarningsArgs),
 }
 
 fn main() {
@@ -59,6 +63,7 @@ fn main() {
             Command::Verify => verify::run(&cli.global).await,
             Command::Run(args) => run::run(&cli.global, args).await,
             Command::Status => run::status(&cli.global).await,
+            Command::Earnings(args) => earnings::run(&cli.global, args).await,
         }
     });
     match result {

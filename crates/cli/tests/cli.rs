@@ -69,6 +69,27 @@ fn verify_run_and_status_against_the_emulator() {
         out.contains("offer "),
         "lists the offers placed by run --once: {out}"
     );
+    // Earnings: synced from the emulator, printed as CSV for tax tools.
+    let (code, out, err) = yf(&s, dir.path(), &s.secret, &["earnings", "--csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("utc_time,currency,amount,balance_after,description,ledger_id"),
+        "{out}"
+    );
+    let (code, out, _) = yf(&s, dir.path(), &s.secret, &["earnings", "--offline"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("USD"),
+        "the wallet history recorded by run --once: {out}"
+    );
+    let (code, _, err) = yf(
+        &s,
+        dir.path(),
+        &s.secret,
+        &["earnings", "--since", "yesterday"],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("not a date"), "{err}");
     // A wrong secret of the right shape: a clear sentence, exit 1, the secret not echoed.
     let wrong = "x".repeat(43);
     let (code, _, err) = yf(&s, dir.path(), &wrong, &["verify"]);

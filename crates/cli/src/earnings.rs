@@ -1,0 +1,197 @@
+//! `yf earnings`: syncs interest payments from Bitfinex, then prints the metrics or a CSV.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use clap::Args;
+use lender::exchange::{Clock, SystemClock};
+use lender::metrics::{DAY_MS, metrics};
+
+use crate::common::{Failure, Global, Result, client, credentials, open_store};
+
+#[derive(Args, Debug)]
+pub struct EarningsArgs {
+    /// Every payment as CSV (UTC time, currency, amount, balance after, description).
+    #[arg(long)]
+    csv: bool,
+    /// With --csv: a daily summary instead of every payment.
+    #[arg(long, requires = "csv")]
+    daily: bool,
+    /// Only from this UTC date (YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<String>,
+    /// Skip the sync; show what is stored.
+    #[arg(long)]
+    offline: bool,
+}
+
+fn parse_date(s: &str) -> Result<i64> {
+    let bad = || {
+        Failure::new(
+            "InvalidInput",
+            format!("--since {s:?} is not a date like 2026-06-01."),
+        )
+    };
+    let parts: Vec<i64> = s
+        .split('-')
+        .map(|p| p.parse().map_err(|_| bad()))
+        .collect::<Result<_>>()?;
+    let [y, m, d] = parts[..] else {
+        return Err(bad());
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return Err(bad());
+    }
+    // Days from civil (Howard Hinnant).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok((era * 146_097 + doe - 719_468) * DAY_MS)
+}
+
+pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
+    let store = open_store(g)?;
+    let now = SystemClock.now_mts();
+    let since = args.since.as_deref().map(parse_date).transpose()?;
+    if !args.offline {
+        let c = Arc::new(client(g, Some(credentials()?), Some(store.clone()))?);
+        let first = match c.user_info().await {
+            Ok(u) => u
+                .created_mts
+                .unwrap_or(now - lender::sync::DEFAULT_LOOKBACK_MS),
+            Err(_) => now - lender::sync::DEFAULT_LOOKBACK_MS,
+        };
+        let quiet = g.json || args.csv;
+        lender::sync::sync_payments(
+            &c,
+            &store,
+            &["USD", "UST"],
+            first,
+            now,
+            &AtomicBool::new(false),
+            |p| {
+                if !quiet {
+                    let pct = 100
+                        - (p.target_mts - p.upto_mts).max(0) * 100 / (p.target_mts - first).max(1);
+                    eprint!(
+                        "\rsyncing {}: {pct:>3} % ({} new payments)",
+                        p.currency, p.new_rows
+                    );
+                }
+            },
+        )
+        .await
+        .map_err(|e| Failure::new("Network", format!("Could not sync the earnings: {e}")))?;
+        if !quiet {
+            eprintln!();
+        }
+    }
+    if args.csv {
+        let csv = if args.daily {
+            store.daily_summary_csv()?
+        } else {
+            store.payments_csv()?
+        };
+        let from = since.map(chrono_day);
+        for (i, line) in csv.lines().enumerate() {
+            if i == 0
+                || from
+                    .as_deref()
+                    .is_none_or(|f| line.get(..10).is_some_and(|d| d >= f))
+            {
+                println!("{line}");
+            }
+        }
+        return Ok(0);
+    }
+    let mut out = Vec::new();
+    for cur in ["USD", "UST"] {
+        let start = since.unwrap_or(i64::MIN / 4);
+        let payments = store.payments(Some(cur), start, i64::MAX)?;
+        let first_wallet = store
+            .wallet_points(cur, i64::MIN / 4, now)?
+            .first()
+            .map(|w| w.mts);
+        let from_all = since
+            .or(first_wallet)
+            .or(payments.first().map(|p| p.mts))
+            .unwrap_or(now - DAY_MS);
+        let wallet = store.wallet_points(cur, from_all - DAY_MS, now)?;
+        let market = store.market_points(cur, from_all - DAY_MS, now)?;
+        if payments.is_empty() && wallet.is_empty() {
+            continue;
+        }
+        let day = now - now.rem_euclid(DAY_MS);
+        for (label, from) in [
+            ("today", day),
+            ("7 days", now - 7 * DAY_MS),
+            ("30 days", now - 30 * DAY_MS),
+            ("all time", from_all),
+        ] {
+            let m = metrics(&payments, &wallet, &market, from.max(from_all), now);
+            out.push((cur, label, m));
+        }
+    }
+    if g.json {
+        let v: Vec<_> = out
+            .iter()
+            .map(|(c, l, m)| serde_json::json!({"currency": c, "window": l, "metrics": m}))
+            .collect();
+        println!("{}", serde_json::Value::Array(v));
+        return Ok(0);
+    }
+    if out.is_empty() {
+        println!("No earnings recorded yet.");
+        return Ok(0);
+    }
+    println!(
+        "{:<5} {:<9} {:>14} {:>9} {:>12} {:>22}",
+        "", "", "earned (net)", "APY", "utilization", "Auto-Renew at FRR (opt.)"
+    );
+    for (cur, label, m) in out {
+        let pct = |d: Option<rust_decimal::Decimal>| {
+            d.map_or("—".to_owned(), |d| {
+                format!("{:.2} %", d * rust_decimal::Decimal::from(100))
+            })
+        };
+        println!(
+            "{cur:<5} {label:<9} {:>14} {:>9} {:>12} {:>22}",
+            m.earned.round_dp(8).to_string(),
+            pct(m.apy),
+            pct(m.utilization),
+            m.baseline_auto_renew.round_dp(8).to_string()
+        );
+    }
+    Ok(0)
+}
+
+/// `YYYY-MM-DD` of a UTC day start.
+fn chrono_day(mts: i64) -> String {
+    let days = mts.div_euclid(DAY_MS);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    format!("{:04}-{m:02}-{d:02}", yoe + era * 400 + i64::from(m <= 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip() {
+        let t = parse_date("2026-06-01").unwrap();
+        assert_eq!(t, 1_780_272_000_000);
+        assert_eq!(chrono_day(t), "2026-06-01");
+        assert_eq!(chrono_day(parse_date("2024-02-29").unwrap()), "2024-02-29");
+        assert!(parse_date("2026-13-01").is_err());
+        assert!(parse_date("yesterday").is_err());
+    }
+}
