@@ -160,25 +160,8 @@ fn engine_err(e: lender::engine::EngineError) -> ApiError {
 }
 
 /// `YYYYMMDD-HHMMSS` in UTC, for file names.
-fn chrono_stamp() -> String {
-    let secs = now_mts() / 1000;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+fn file_stamp() -> String {
+    chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string()
 }
 
 fn now_mts() -> i64 {
@@ -544,7 +527,7 @@ impl Core {
     /// summary, and the engine's action log. Returns the files written.
     pub fn export_data(&self, dir: &Path) -> Result<Vec<PathBuf>, ApiError> {
         let store = Store::open_in_dir(&self.data_dir).map_err(storage)?;
-        let stamp = chrono_stamp();
+        let stamp = file_stamp();
         std::fs::create_dir_all(dir).map_err(|e| {
             ApiError::new(
                 ErrorCode::Storage,

@@ -26,29 +26,16 @@ pub struct EarningsArgs {
 }
 
 fn parse_date(s: &str) -> Result<i64> {
-    let bad = || {
-        Failure::new(
-            "InvalidInput",
-            format!("--since {s:?} is not a date like 2026-06-01."),
-        )
-    };
-    let parts: Vec<i64> = s
-        .split('-')
-        .map(|p| p.parse().map_err(|_| bad()))
-        .collect::<Result<_>>()?;
-    let [y, m, d] = parts[..] else {
-        return Err(bad());
-    };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return Err(bad());
-    }
-    // Days from civil (Howard Hinnant).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Ok((era * 146_097 + doe - 719_468) * DAY_MS)
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp_millis())
+        .ok_or_else(|| {
+            Failure::new(
+                "InvalidInput",
+                format!("--since {s:?} is not a date like 2026-06-01."),
+            )
+        })
 }
 
 pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
@@ -167,18 +154,10 @@ pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
     Ok(0)
 }
 
-/// `YYYY-MM-DD` of a UTC day start.
+/// `YYYY-MM-DD` of a UTC time.
 fn chrono_day(mts: i64) -> String {
-    let days = mts.div_euclid(DAY_MS);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    format!("{:04}-{m:02}-{d:02}", yoe + era * 400 + i64::from(m <= 2))
+    chrono::DateTime::from_timestamp_millis(mts)
+        .map_or_else(|| mts.to_string(), |d| d.format("%Y-%m-%d").to_string())
 }
 
 #[cfg(test)]
