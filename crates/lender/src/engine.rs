@@ -215,6 +215,16 @@ impl CycleReport {
     }
 }
 
+/// How a write that did not succeed ended.
+enum Failed {
+    /// The exchange refused it; nothing changed.
+    Rejected,
+    /// No answer: reconciled before anything new is sent.
+    Unknown,
+    /// Not sent; the problem halts the cycle.
+    Halt(ExchangeError),
+}
+
 /// Engine failures that are not the exchange's (database).
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -767,37 +777,11 @@ impl<X: Exchange> Engine<X> {
                     )?;
                     report.submitted += 1;
                 }
-                Err(ExchangeError::Rejected(text)) => {
-                    self.store.finish_action(
-                        id,
-                        Outcome::Rejected,
-                        None,
-                        Some(&text),
-                        self.clock.now_mts(),
-                    )?;
-                    report.rejected += 1;
-                }
-                Err(ExchangeError::Unknown(text)) => {
-                    self.store.finish_action(
-                        id,
-                        Outcome::Unknown,
-                        None,
-                        Some(&text),
-                        self.clock.now_mts(),
-                    )?;
-                    report.unknown += 1;
-                    return Ok(Ok(())); // reconcile before anything else
-                }
-                Err(e) => {
-                    self.store.finish_action(
-                        id,
-                        Outcome::Rejected,
-                        None,
-                        Some(&format!("not sent: {e}")),
-                        self.clock.now_mts(),
-                    )?;
-                    return Ok(Err(e));
-                }
+                Err(e) => match self.record_failure(id, e, report)? {
+                    Failed::Rejected => {}
+                    Failed::Unknown => return Ok(Ok(())), // reconcile before anything else
+                    Failed::Halt(e) => return Ok(Err(e)),
+                },
             }
         }
         Ok(Ok(()))
@@ -838,39 +822,34 @@ impl<X: Exchange> Engine<X> {
                 report.cancelled += 1;
                 Ok(true)
             }
-            Err(ExchangeError::Rejected(text)) => {
-                self.store.finish_action(
-                    id,
-                    Outcome::Rejected,
-                    None,
-                    Some(&text),
-                    self.clock.now_mts(),
-                )?;
-                report.rejected += 1;
-                Ok(false)
-            }
-            Err(ExchangeError::Unknown(text)) => {
-                self.store.finish_action(
-                    id,
-                    Outcome::Unknown,
-                    None,
-                    Some(&text),
-                    self.clock.now_mts(),
-                )?;
-                report.unknown += 1;
-                Ok(false)
-            }
-            Err(e) => {
-                self.store.finish_action(
-                    id,
-                    Outcome::Rejected,
-                    None,
-                    Some(&format!("not sent: {e}")),
-                    self.clock.now_mts(),
-                )?;
-                Err(e)
-            }
+            Err(e) => match self.record_failure(id, e, report)? {
+                Failed::Rejected | Failed::Unknown => Ok(false),
+                Failed::Halt(e) => Err(e),
+            },
         })
+    }
+
+    /// Records a failed write's outcome: refused by the exchange, unknown (reconciled
+    /// before anything new), or not sent because of a problem that halts the cycle.
+    fn record_failure(
+        &mut self,
+        id: i64,
+        e: ExchangeError,
+        report: &mut CycleReport,
+    ) -> Result<Failed, EngineError> {
+        let (outcome, detail, failed) = match e {
+            ExchangeError::Rejected(text) => (Outcome::Rejected, text, Failed::Rejected),
+            ExchangeError::Unknown(text) => (Outcome::Unknown, text, Failed::Unknown),
+            e => (Outcome::Rejected, format!("not sent: {e}"), Failed::Halt(e)),
+        };
+        self.store
+            .finish_action(id, outcome, None, Some(&detail), self.clock.now_mts())?;
+        match failed {
+            Failed::Rejected => report.rejected += 1,
+            Failed::Unknown => report.unknown += 1,
+            Failed::Halt(_) => {}
+        }
+        Ok(failed)
     }
 
     /// Resolves writes whose outcome is unknown from the exchange's state. `Ok(true)` when
