@@ -1004,7 +1004,7 @@ impl World {
     /// offers whose period is at least the bid's, up to `max_rate`.
     fn borrow(&mut self, symbol: &str, amount: Decimal, period: u32, max_rate: Decimal) {
         let frr = self.markets[symbol].frr;
-        let mut order: Vec<(Decimal, i64, i64, usize)> = self.markets[symbol]
+        let order: Vec<(Decimal, i64, i64, usize)> = self.markets[symbol]
             .offers
             .iter()
             .enumerate()
@@ -1012,17 +1012,7 @@ impl World {
             .map(|(i, o)| (Self::effective_rate(o, frr), o.created, o.id, i))
             .filter(|(r, ..)| *r <= max_rate)
             .collect();
-        order.sort();
-        let mut left = amount;
-        let mut fills = Vec::new();
-        for (rate, _, _, i) in order {
-            if left <= Decimal::ZERO {
-                break;
-            }
-            let take = left.min(self.markets[symbol].offers[i].amount);
-            left -= take;
-            fills.push((i, take, rate));
-        }
+        let fills = self.take_in_order(symbol, order, amount);
         for (i, take, rate) in &fills {
             let id = self.id();
             let now = self.now;
@@ -1046,7 +1036,7 @@ impl World {
         let frr = self.markets[symbol].frr;
         let optimistic = self.fill.frr_optimistic;
         let cap = amount.abs() * self.fill.participation;
-        let mut order: Vec<(Decimal, i64, i64, usize)> = self.markets[symbol]
+        let order: Vec<(Decimal, i64, i64, usize)> = self.markets[symbol]
             .offers
             .iter()
             .enumerate()
@@ -1057,17 +1047,7 @@ impl World {
             })
             .map(|(i, o)| (Self::effective_rate(o, frr), o.created, o.id, i))
             .collect();
-        order.sort();
-        let mut left = cap;
-        let mut fills = Vec::new();
-        for (r, _, _, i) in order {
-            if left <= Decimal::ZERO {
-                break;
-            }
-            let take = left.min(self.markets[symbol].offers[i].amount);
-            left -= take;
-            fills.push((i, take, r));
-        }
+        let fills = self.take_in_order(symbol, order, cap);
         let now = self.now;
         let m = self.markets.get_mut(symbol).expect("known");
         m.trades.push(PublicTrade {
@@ -1078,10 +1058,36 @@ impl World {
             period,
         });
         m.trade_count += 1;
-        // The others' book follows the tape.
+        // The others' book follows the tape (rebuilt at most every 5 minutes).
         m.market_rate =
             (m.market_rate * Decimal::new(95, 2) + rate * Decimal::new(5, 2)).round_dp(10);
+        let stale = now - m.refreshed_mts >= 5 * 60_000;
         self.apply_fills(symbol, fills);
+        if stale {
+            self.refresh_other_lenders(symbol);
+        }
+    }
+
+    /// Fills `amount` from `candidates` (effective rate, created, id, index), lowest rate
+    /// first and FIFO within a rate, partial fills allowed: `(index, amount, rate)` each.
+    fn take_in_order(
+        &self,
+        symbol: &str,
+        mut candidates: Vec<(Decimal, i64, i64, usize)>,
+        amount: Decimal,
+    ) -> Vec<(usize, Decimal, Decimal)> {
+        candidates.sort();
+        let mut left = amount;
+        let mut fills = Vec::new();
+        for (rate, _, _, i) in candidates {
+            if left <= Decimal::ZERO {
+                break;
+            }
+            let take = left.min(self.markets[symbol].offers[i].amount);
+            left -= take;
+            fills.push((i, take, rate));
+        }
+        fills
     }
 
     fn apply_fills(&mut self, symbol: &str, fills: Vec<(usize, Decimal, Decimal)>) {

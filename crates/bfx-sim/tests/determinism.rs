@@ -135,3 +135,48 @@ fn in_replay_our_offer_fills_only_against_trades_at_or_above_its_rate() {
     sim.advance_to(START + 3 * DAY);
     assert!(sim.with_world(|w| w.accounts[&1].ledger.iter().any(|l| l.category == 28)));
 }
+
+#[test]
+fn in_replay_the_other_lenders_book_follows_the_tape() {
+    let mut csv = format!(
+        "id,mts,amount,rate,period
+1,{START},100,0.0001,2
+"
+    );
+    for i in 0..120 {
+        csv.push_str(&format!(
+            "{},{},100,0.0003,2\n",
+            i + 2,
+            START + (i + 1) * 60_000
+        ));
+    }
+    let tape = Tape::from_csv(csv.as_bytes()).unwrap();
+    let sim = Sim::new(SimConfig {
+        seed: 1,
+        start_mts: START,
+        clock: ClockMode::Manual,
+        market: MarketSpec::Replay {
+            symbol: "fUSD".into(),
+            tape,
+        },
+        ..SimConfig::default()
+    });
+    let best = |sim: &Sim| {
+        sim.with_world(|w| {
+            w.markets["fUSD"]
+                .offers
+                .iter()
+                .filter(|o| o.account.is_none())
+                .map(|o| o.rate)
+                .min()
+                .unwrap()
+        })
+    };
+    let before = best(&sim);
+    sim.advance_to(START + 2 * HOUR);
+    let after = best(&sim);
+    assert!(
+        after > before * Decimal::from(2),
+        "the book moved from {before} toward the tape's 0.0003: {after}"
+    );
+}
