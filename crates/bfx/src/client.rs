@@ -24,6 +24,49 @@ pub const DEFAULT_PUBLIC_URL: &str = "https://api-pub.bitfinex.com";
 
 /// Most rows `auth/r/ledgers/.../hist` returns per call.
 pub const LEDGER_PAGE_MAX: u32 = 2500;
+/// Rows per page when walking funding trades (Bitfinex's documented maximum is 1000).
+pub const TRADES_PAGE_MAX: u32 = 1000;
+
+/// Reads every row of `[start, end]` from an endpoint that returns pages newest first: each
+/// next page ends at the oldest millisecond seen (rows sharing it are fetched again and
+/// de-duplicated by id; past it once a page brings nothing new). Returns rows oldest first.
+async fn walk_back<T, F, Fut>(
+    start: i64,
+    mut end: Option<i64>,
+    page_max: u32,
+    key: impl Fn(&T) -> (i64, i64),
+    mut page: F,
+) -> Result<Vec<T>, Error>
+where
+    F: FnMut(Option<i64>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, Error>>,
+{
+    let mut out: Vec<T> = Vec::new();
+    let mut seen = HashSet::new();
+    loop {
+        let rows = page(end).await?;
+        let full = rows.len() >= page_max as usize;
+        let Some(oldest) = rows.iter().map(|r| key(r).0).min() else {
+            break;
+        };
+        let before = out.len();
+        out.extend(rows.into_iter().filter(|r| seen.insert(key(r).1)));
+        if !full {
+            break;
+        }
+        let next_end = if out.len() > before {
+            oldest
+        } else {
+            oldest - 1
+        };
+        if next_end < start {
+            break;
+        }
+        end = Some(next_end);
+    }
+    out.sort_by_key(|r| key(r));
+    Ok(out)
+}
 
 /// Client settings. Both base URLs get `/v2/...` appended.
 #[derive(Clone)]
@@ -614,35 +657,34 @@ impl Client {
         start: i64,
         end: Option<i64>,
     ) -> Result<Vec<LedgerEntry>, Error> {
-        let mut out: Vec<LedgerEntry> = Vec::new();
-        let mut seen = HashSet::new();
-        let mut end = end;
-        loop {
-            let page = self
-                .ledgers(currency, category, Some(start), end, Some(LEDGER_PAGE_MAX))
-                .await?;
-            let full = page.len() >= LEDGER_PAGE_MAX as usize;
-            let Some(oldest) = page.iter().map(|e| e.mts).min() else {
-                break;
-            };
-            let before = out.len();
-            out.extend(page.into_iter().filter(|e| seen.insert(e.id)));
-            if !full {
-                break;
-            }
-            // Same millisecond again while it brings new rows; past it once it does not.
-            let next_end = if out.len() > before {
-                oldest
-            } else {
-                oldest - 1
-            };
-            if next_end < start {
-                break;
-            }
-            end = Some(next_end);
-        }
-        out.sort_by_key(|e| (e.mts, e.id));
-        Ok(out)
+        walk_back(
+            start,
+            end,
+            LEDGER_PAGE_MAX,
+            |e: &LedgerEntry| (e.mts, e.id),
+            |end| self.ledgers(currency, category, Some(start), end, Some(LEDGER_PAGE_MAX)),
+        )
+        .await
+    }
+
+    /// Every funding trade (fill of the account's offers) from `start` to `end` (UTC ms,
+    /// inclusive), oldest first, read backwards in pages of [`TRADES_PAGE_MAX`] from
+    /// `POST /v2/auth/r/funding/trades[/{symbol}]/hist` the same way as
+    /// [`Client::ledgers_between`].
+    pub async fn funding_trades_between(
+        &self,
+        symbol: Option<&str>,
+        start: i64,
+        end: Option<i64>,
+    ) -> Result<Vec<FundingTrade>, Error> {
+        walk_back(
+            start,
+            end,
+            TRADES_PAGE_MAX,
+            |t: &FundingTrade| (t.mts_create, t.id),
+            |end| self.funding_trades_hist(symbol, Some(start), end, Some(TRADES_PAGE_MAX), None),
+        )
+        .await
     }
 
     /// `POST /v2/auth/r/info/funding/{symbol}`: average yields and durations of the

@@ -924,6 +924,40 @@ async fn ledgers_between_walks_every_page_without_gaps_or_repeats() {
 }
 
 #[tokio::test]
+async fn funding_trades_between_pages_by_time_and_keeps_every_fill_once() {
+    let (fake, c) = client().await;
+    let path = "/v2/auth/r/funding/trades/fUSD/hist";
+    // 1500 fills, three per millisecond, newest first, 1000 a page.
+    let row = |id: u64| format!(r#"[{id},"fUSD",{},77,150,0.0002,2,1]"#, 10_000 + id / 3);
+    let page = |ids: std::ops::RangeInclusive<u64>| {
+        format!("[{}]", ids.rev().map(row).collect::<Vec<_>>().join(","))
+    };
+    fake.then(path, Reply::ok(&page(501..=1500)));
+    // The oldest millisecond of the first page, 10167, holds ids 501–503: the next page
+    // ends there and fetches them again; they are kept once.
+    fake.then(path, Reply::ok(&page(1..=503)));
+    let all = c
+        .funding_trades_between(Some("fUSD"), 0, Some(99_999))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 1500);
+    assert_eq!((all[0].id, all[1499].id), (1, 1500));
+    assert!(
+        all.windows(2)
+            .all(|w| (w[0].mts_create, w[0].id) < (w[1].mts_create, w[1].id))
+    );
+    let bodies: Vec<Value> = fake.seen().iter().map(body).collect();
+    assert_eq!(
+        bodies,
+        vec![
+            json!({"start": 0, "end": 99_999, "limit": 1000}),
+            json!({"start": 0, "end": 10_167, "limit": 1000}),
+        ]
+    );
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+}
+
+#[tokio::test]
 async fn the_key_goes_only_over_https_or_to_a_local_emulator() {
     let creds = || Some(Credentials::new(KEY, SECRET));
     assert!(matches!(

@@ -55,6 +55,25 @@ pub struct MarketPoint {
     pub usd_price: Decimal,
 }
 
+/// A fill of one of our offers (`auth/r/funding/trades/hist`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FundingTradeRow {
+    /// The exchange's trade id.
+    pub trade_id: i64,
+    /// Currency.
+    pub currency: String,
+    /// When (UTC ms).
+    pub mts: i64,
+    /// The offer that filled.
+    pub offer_id: i64,
+    /// Amount lent.
+    pub amount: Decimal,
+    /// Daily rate.
+    pub rate: Decimal,
+    /// Days.
+    pub period: u32,
+}
+
 fn dec(s: String) -> Result<Decimal, StoreError> {
     Decimal::from_str(&s).map_err(|e| StoreError::Decode(format!("decimal {s:?}: {e}")))
 }
@@ -231,6 +250,87 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Stores funding trades and the stream's new position in one transaction (keyed by
+    /// trade id: running it twice changes nothing). Returns how many were new.
+    pub fn sync_funding_trades(
+        &self,
+        stream: &str,
+        rows: &[FundingTradeRow],
+        last_mts: i64,
+        backfill_done: bool,
+    ) -> Result<usize, StoreError> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let mut n = 0;
+            {
+                let mut st = tx.prepare(
+                    "INSERT INTO funding_trades (trade_id, currency, mts, offer_id, amount, rate, period)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(trade_id) DO NOTHING",
+                )?;
+                for t in rows {
+                    n += st.execute(params![
+                        t.trade_id,
+                        t.currency,
+                        t.mts,
+                        t.offer_id,
+                        t.amount.to_string(),
+                        t.rate.to_string(),
+                        t.period
+                    ])?;
+                }
+            }
+            tx.execute(
+                "INSERT INTO sync_state (stream, last_mts, backfill_done) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(stream) DO UPDATE SET last_mts = max(last_mts, excluded.last_mts),
+                   backfill_done = max(backfill_done, excluded.backfill_done)",
+                params![stream, last_mts, i64::from(backfill_done)],
+            )?;
+            tx.commit()?;
+            Ok(n)
+        })
+    }
+
+    /// Funding trades of a currency in `[from, to)`, oldest first.
+    pub fn funding_trades(
+        &self,
+        currency: &str,
+        from_mts: i64,
+        to_mts: i64,
+    ) -> Result<Vec<FundingTradeRow>, StoreError> {
+        let rows: Vec<(i64, i64, i64, String, String, u32)> = self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT trade_id, mts, offer_id, amount, rate, period FROM funding_trades
+                 WHERE currency = ?1 AND mts >= ?2 AND mts < ?3 ORDER BY mts, trade_id",
+            )?;
+            st.query_map(params![currency, from_mts, to_mts], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect()
+        })?;
+        rows.into_iter()
+            .map(|(trade_id, mts, offer_id, amount, rate, period)| {
+                Ok(FundingTradeRow {
+                    trade_id,
+                    currency: currency.into(),
+                    mts,
+                    offer_id,
+                    amount: dec(amount)?,
+                    rate: dec(rate)?,
+                    period,
+                })
+            })
+            .collect()
+    }
+}
+
 fn insert_payment_rows(
     tx: &rusqlite::Transaction<'_>,
     rows: &[Payment],
@@ -325,5 +425,37 @@ mod tests {
         let w = s.wallet_points("USD", 25, 100).unwrap();
         assert_eq!(w.iter().map(|p| p.mts).collect::<Vec<_>>(), vec![20, 30]);
         assert_eq!(s.market_points("USD", 0, 15).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn funding_trades_are_kept_once_with_their_sync_position() {
+        let s = Store::open_in_memory().unwrap();
+        let t = |id: i64, mts: i64| FundingTradeRow {
+            trade_id: id,
+            currency: "USD".into(),
+            mts,
+            offer_id: 7,
+            amount: "150.5".parse().unwrap(),
+            rate: "0.00012345".parse().unwrap(),
+            period: 2,
+        };
+        assert_eq!(
+            s.sync_funding_trades("trades:USD", &[t(1, 10), t(2, 20)], 20, false)
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            s.sync_funding_trades("trades:USD", &[t(2, 20), t(3, 30)], 30, true)
+                .unwrap(),
+            1
+        );
+        let rows = s.funding_trades("USD", 0, 100).unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.trade_id).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        assert_eq!(rows[0], t(1, 10), "decimals and period come back exactly");
+        assert_eq!(s.sync_state("trades:USD").unwrap(), Some((30, true)));
+        assert!(s.funding_trades("UST", 0, 100).unwrap().is_empty());
     }
 }

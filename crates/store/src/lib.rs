@@ -42,7 +42,7 @@ use parking_lot::Mutex;
 use rusqlite::Connection;
 
 pub use actions::{Action, ActionKind, NewAction, Outcome};
-pub use earnings::{MarketPoint, Payment, WalletPoint};
+pub use earnings::{FundingTradeRow, MarketPoint, Payment, WalletPoint};
 pub use error::StoreError;
 pub use keys::KeyRecord;
 pub use migrations::SCHEMA_VERSION;
