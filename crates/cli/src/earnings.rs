@@ -5,7 +5,6 @@ use std::sync::atomic::AtomicBool;
 
 use clap::Args;
 use lender::exchange::{Clock, SystemClock};
-use lender::metrics::{DAY_MS, metrics};
 
 use crate::common::{Failure, Global, Result, client, credentials, open_store};
 
@@ -51,7 +50,7 @@ pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
             Err(_) => now - lender::sync::DEFAULT_LOOKBACK_MS,
         };
         let quiet = g.json || args.csv;
-        lender::sync::sync_payments(
+        lender::sync::sync_history(
             &c,
             &store,
             &["USD", "UST"],
@@ -60,11 +59,15 @@ pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
             &AtomicBool::new(false),
             |p| {
                 if !quiet {
-                    let pct = 100
-                        - (p.target_mts - p.upto_mts).max(0) * 100 / (p.target_mts - first).max(1);
                     eprint!(
-                        "\rsyncing {}: {pct:>3} % ({} new payments)",
-                        p.currency, p.new_rows
+                        "\rsyncing: {:>3} % ({} {}, {} new rows)   ",
+                        p.percent,
+                        p.currency,
+                        match p.stream {
+                            lender::sync::Stream::Payments => "payments",
+                            lender::sync::Stream::Trades => "trades",
+                        },
+                        p.new_rows
                     );
                 }
             },
@@ -93,32 +96,17 @@ pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
         }
         return Ok(0);
     }
+    let report = lender::earnings::report(&store, &["USD", "UST"], now, since)?;
     let mut out = Vec::new();
-    for cur in ["USD", "UST"] {
-        let start = since.unwrap_or(i64::MIN / 4);
-        let payments = store.payments(Some(cur), start, i64::MAX)?;
-        let first_wallet = store
-            .wallet_points(cur, i64::MIN / 4, now)?
-            .first()
-            .map(|w| w.mts);
-        let from_all = since
-            .or(first_wallet)
-            .or(payments.first().map(|p| p.mts))
-            .unwrap_or(now - DAY_MS);
-        let wallet = store.wallet_points(cur, from_all - DAY_MS, now)?;
-        let market = store.market_points(cur, from_all - DAY_MS, now)?;
-        if payments.is_empty() && wallet.is_empty() {
-            continue;
-        }
-        let day = now - now.rem_euclid(DAY_MS);
-        for (label, from) in [
-            ("today", day),
-            ("7 days", now - 7 * DAY_MS),
-            ("30 days", now - 30 * DAY_MS),
-            ("all time", from_all),
+    for c in &report.currencies {
+        let w = &c.windows;
+        for (label, m) in [
+            ("today", &w.today),
+            ("7 days", &w.week),
+            ("30 days", &w.month),
+            ("all time", &w.all),
         ] {
-            let m = metrics(&payments, &wallet, &market, from.max(from_all), now);
-            out.push((cur, label, m));
+            out.push((c.currency.as_str(), label, m));
         }
     }
     if g.json {

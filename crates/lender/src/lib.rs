@@ -11,6 +11,7 @@
 //! (0.0002 = 0.02 %/day). This crate never borrows: every amount it produces is positive.
 
 pub mod bfx_exchange;
+pub mod earnings;
 pub mod engine;
 pub mod exchange;
 pub mod keycheck;

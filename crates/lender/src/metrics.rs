@@ -15,11 +15,13 @@
 //!   lent at the recorded FRR. This is the *optimistic* Auto-Renew figure (it assumes FRR
 //!   offers always fill; in 2026 FRR sat well above traded rates, so they often did not).
 //! - **Idle baseline**: zero, by definition.
+//! - **average rate / period**: of the funding trades (our fills) in the window, weighted by
+//!   amount.
 
 use rust_decimal::{Decimal, MathematicalOps};
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
-use store::{MarketPoint, Payment, WalletPoint};
+use store::{FundingTradeRow, MarketPoint, Payment, WalletPoint};
 use ts_rs::TS;
 
 /// Bitfinex keeps this share of the interest.
@@ -64,6 +66,28 @@ pub struct Metrics {
     /// What idle money would have paid (zero).
     #[ts(type = "string")]
     pub baseline_idle: Decimal,
+    /// Amount lent in new fills.
+    #[ts(type = "string")]
+    pub filled: Decimal,
+    /// Daily rate of the fills, weighted by amount.
+    #[ts(type = "string | null")]
+    pub avg_rate: Option<Decimal>,
+    /// Period of the fills in days, weighted by amount.
+    #[ts(type = "string | null")]
+    pub avg_period: Option<Decimal>,
+}
+
+/// The stored history the metrics are computed from (any slice may be empty).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct History<'a> {
+    /// Interest payments.
+    pub payments: &'a [Payment],
+    /// Funding wallet snapshots (with the last one before the window).
+    pub wallet: &'a [WalletPoint],
+    /// Market snapshots (with the last one before the window).
+    pub market: &'a [MarketPoint],
+    /// Our funding trades.
+    pub trades: &'a [FundingTradeRow],
 }
 
 /// Integrates a step function given by `(mts, value)` points (each holds until the next, the
@@ -86,13 +110,13 @@ fn value_at(points: &[(i64, Decimal)], t: i64) -> Option<Decimal> {
 }
 
 /// Computes the metrics of one currency over `[from, to)`.
-pub fn metrics(
-    payments: &[Payment],
-    wallet: &[WalletPoint],
-    market: &[MarketPoint],
-    from: i64,
-    to: i64,
-) -> Metrics {
+pub fn metrics(h: &History<'_>, from: i64, to: i64) -> Metrics {
+    let History {
+        payments,
+        wallet,
+        market,
+        trades,
+    } = *h;
     let window: Vec<&Payment> = payments
         .iter()
         .filter(|p| p.mts >= from && p.mts < to)
@@ -144,6 +168,17 @@ pub fn metrics(
     }
     let baseline_auto_renew =
         (auto * (Decimal::ONE - LENDER_FEE) / Decimal::from(DAY_MS)).round_dp(8);
+    let fills: Vec<&FundingTradeRow> = trades
+        .iter()
+        .filter(|t| t.mts >= from && t.mts < to)
+        .collect();
+    let filled: Decimal = fills.iter().map(|t| t.amount).sum();
+    let weighted = |f: &dyn Fn(&FundingTradeRow) -> Decimal| {
+        (filled > Decimal::ZERO)
+            .then(|| (fills.iter().map(|t| t.amount * f(t)).sum::<Decimal>() / filled).round_dp(8))
+    };
+    let avg_rate = weighted(&|t| t.rate);
+    let avg_period = weighted(&|t| Decimal::from(t.period)).map(|p| p.round_dp(2));
     Metrics {
         from_mts: from,
         to_mts: to,
@@ -156,6 +191,9 @@ pub fn metrics(
         apy,
         baseline_auto_renew,
         baseline_idle: Decimal::ZERO,
+        filled,
+        avg_rate,
+        avg_period,
     }
 }
 
@@ -185,19 +223,13 @@ pub struct DailyEarning {
 }
 
 /// Day-by-day figures over `[from, to)` (days aligned to UTC midnight).
-pub fn daily(
-    payments: &[Payment],
-    wallet: &[WalletPoint],
-    market: &[MarketPoint],
-    from: i64,
-    to: i64,
-) -> Vec<DailyEarning> {
+pub fn daily(h: &History<'_>, from: i64, to: i64) -> Vec<DailyEarning> {
     let mut out = Vec::new();
     let mut day = from - from.rem_euclid(DAY_MS);
     let mut cumulative = Decimal::ZERO;
     while day < to {
         let end = (day + DAY_MS).min(to);
-        let m = metrics(payments, wallet, market, day.max(from), end);
+        let m = metrics(h, day.max(from), end);
         cumulative += m.earned;
         out.push(DailyEarning {
             day_mts: day,
@@ -254,7 +286,15 @@ mod tests {
         // 1000 USD for 2 days: lent the whole first day, idle the second. 0.17 paid.
         let wallet = [w(0, 1000, 1000), w(D, 1000, 0)];
         let payments = [pay(1, D + 3_600_000, "0.17")];
-        let r = metrics(&payments, &wallet, &[], 0, 2 * D);
+        let r = metrics(
+            &History {
+                payments: &payments,
+                wallet: &wallet,
+                ..History::default()
+            },
+            0,
+            2 * D,
+        );
         assert_eq!(r.earned, dec!(0.17));
         assert_eq!(r.avg_balance, dec!(1000));
         assert_eq!(r.avg_lent, dec!(500));
@@ -270,7 +310,14 @@ mod tests {
     fn partial_days_and_balance_changes_are_time_weighted() {
         // 1000 for 6 h, then 3000 for 18 h: average 2500.
         let wallet = [w(0, 1000, 0), w(6 * 3_600_000, 3000, 3000)];
-        let r = metrics(&[], &wallet, &[], 0, D);
+        let r = metrics(
+            &History {
+                wallet: &wallet,
+                ..History::default()
+            },
+            0,
+            D,
+        );
         assert_eq!(r.avg_balance, dec!(2500));
         assert_eq!(r.avg_lent, dec!(2250));
         assert_eq!(r.utilization, Some(dec!(0.9)));
@@ -280,7 +327,14 @@ mod tests {
     #[test]
     fn the_state_before_the_window_carries_into_it() {
         let wallet = [w(-5 * D, 2000, 2000)];
-        let r = metrics(&[], &wallet, &[], 0, D);
+        let r = metrics(
+            &History {
+                wallet: &wallet,
+                ..History::default()
+            },
+            0,
+            D,
+        );
         assert_eq!(r.avg_balance, dec!(2000));
         assert_eq!(r.utilization, Some(dec!(1)));
     }
@@ -290,7 +344,15 @@ mod tests {
         // 1000 USD; FRR 0.0004 for the first half day, 0.0002 after.
         let wallet = [w(0, 1000, 0)];
         let market = [m(0, "0.0004"), m(D / 2, "0.0002")];
-        let r = metrics(&[], &wallet, &market, 0, D);
+        let r = metrics(
+            &History {
+                wallet: &wallet,
+                market: &market,
+                ..History::default()
+            },
+            0,
+            D,
+        );
         // 1000 × (0.0004 × 0.5 + 0.0002 × 0.5) × 0.85 = 0.255
         assert_eq!(r.baseline_auto_renew, dec!(0.255));
         assert_eq!(r.baseline_idle, Decimal::ZERO);
@@ -299,7 +361,14 @@ mod tests {
     #[test]
     fn totals_equal_the_sum_of_the_ledger_rows_exactly() {
         let payments: Vec<_> = (0..100).map(|i| pay(i, i * 1000, "0.01234567")).collect();
-        let r = metrics(&payments, &[], &[], 0, D);
+        let r = metrics(
+            &History {
+                payments: &payments,
+                ..History::default()
+            },
+            0,
+            D,
+        );
         assert_eq!(r.earned, dec!(1.234567));
         assert_eq!(r.payments, 100);
         assert_eq!(r.apy, None, "no balance history, no APY");
@@ -309,12 +378,54 @@ mod tests {
     fn daily_series_accumulates() {
         let wallet = [w(0, 1000, 1000)];
         let payments = [pay(1, D + 1, "0.1"), pay(2, 2 * D + 1, "0.2")];
-        let days = daily(&payments, &wallet, &[], 0, 3 * D);
+        let days = daily(
+            &History {
+                payments: &payments,
+                wallet: &wallet,
+                ..History::default()
+            },
+            0,
+            3 * D,
+        );
         assert_eq!(days.len(), 3);
         assert_eq!(
             days.iter().map(|d| d.cumulative).collect::<Vec<_>>(),
             vec![dec!(0), dec!(0.1), dec!(0.3)]
         );
         assert_eq!(days[1].utilization, Some(dec!(1)));
+    }
+
+    #[test]
+    fn average_rate_and_period_are_weighted_by_amount() {
+        let t = |id: i64, mts: i64, amount: i64, rate: &str, period: u32| FundingTradeRow {
+            trade_id: id,
+            currency: "USD".into(),
+            mts,
+            offer_id: 1,
+            amount: amount.into(),
+            rate: rate.parse().unwrap(),
+            period,
+        };
+        // 300 at 0.0001 for 2 days, 100 at 0.0005 for 30 days; one fill outside the window.
+        let trades = [
+            t(1, 10, 300, "0.0001", 2),
+            t(2, 20, 100, "0.0005", 30),
+            t(3, D + 5, 1000, "0.01", 120),
+        ];
+        let r = metrics(
+            &History {
+                trades: &trades,
+                ..History::default()
+            },
+            0,
+            D,
+        );
+        assert_eq!(r.filled, dec!(400));
+        // (300 × 0.0001 + 100 × 0.0005) / 400 = 0.0002
+        assert_eq!(r.avg_rate, Some(dec!(0.0002)));
+        // (300 × 2 + 100 × 30) / 400 = 9
+        assert_eq!(r.avg_period, Some(dec!(9)));
+        let none = metrics(&History::default(), 0, D);
+        assert_eq!((none.avg_rate, none.avg_period), (None, None));
     }
 }

@@ -477,7 +477,12 @@ async fn the_engine_records_the_history_the_metrics_need() {
         wallet.len()
     );
     assert!(market.iter().all(|m| m.frr.is_some()));
-    let m = lender::metrics::metrics(&[], &wallet, &market, start + 3_600_000, end);
+    let h = lender::metrics::History {
+        wallet: &wallet,
+        market: &market,
+        ..Default::default()
+    };
+    let m = lender::metrics::metrics(&h, start + 3_600_000, end);
     assert!(m.utilization.unwrap() > Decimal::new(80, 2), "{m:?}");
     assert!(m.baseline_auto_renew > Decimal::ZERO);
 }

@@ -1,6 +1,6 @@
 //! Earnings sync against bfx-sim over simulated weeks: stored payments equal the exchange's
-//! ledger row for row; syncing again adds nothing; a sync stopped halfway resumes without
-//! losing or duplicating a row.
+//! ledger row for row, stored fills equal its funding trades; syncing again adds nothing; a
+//! sync stopped halfway resumes without losing or duplicating a row.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use bfx::{Client, ClientConfig, Credentials};
 use bfx_sim::world::OfferKind;
 use bfx_sim::{MarketSpec, Sim, SimConfig};
-use lender::sync::{SyncError, sync_payments};
+use lender::sync::{SyncError, sync_history};
 use rust_decimal::Decimal;
 use store::Store;
 
@@ -60,6 +60,28 @@ fn exchange_payments(sim: &Sim, account: u64) -> Vec<(i64, Decimal, Decimal)> {
     })
 }
 
+/// (trade id, mts, amount, rate, period) of the account's fills.
+fn exchange_trades(sim: &Sim, account: u64) -> Vec<(i64, i64, Decimal, Decimal, u32)> {
+    let mut t: Vec<_> = sim.with_world(|w| {
+        w.accounts[&account]
+            .trades
+            .iter()
+            .map(|t| (t.id, t.mts, t.amount.abs(), t.rate, t.period))
+            .collect()
+    });
+    t.sort_by_key(|r| (r.1, r.0));
+    t
+}
+
+fn stored_trades(store: &Store) -> Vec<(i64, i64, Decimal, Decimal, u32)> {
+    store
+        .funding_trades("USD", i64::MIN, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.trade_id, t.mts, t.amount, t.rate, t.period))
+        .collect()
+}
+
 fn stored(store: &Store) -> Vec<(i64, Decimal, Decimal)> {
     store
         .payments(Some("USD"), i64::MIN, i64::MAX)
@@ -75,14 +97,14 @@ async fn stored_payments_equal_the_exchange_ledger_row_for_row() {
     let store = Store::open_in_memory().unwrap();
     let cancel = AtomicBool::new(false);
     let mut steps = Vec::new();
-    let n = sync_payments(
+    let n = sync_history(
         &client,
         &store,
         &["USD"],
         start - 10 * 86_400_000,
         sim.now(),
         &cancel,
-        |p| steps.push(p.upto_mts),
+        |p| steps.push(p.percent),
     )
     .await
     .unwrap();
@@ -92,9 +114,25 @@ async fn stored_payments_equal_the_exchange_ledger_row_for_row() {
         "three weeks of daily payments: {}",
         want.len()
     );
-    assert_eq!(n, want.len());
+    assert_eq!(n.payments, want.len());
     assert_eq!(stored(&store), want, "row for row, to the last decimal");
-    assert!(steps.len() >= 2, "progress is reported per window");
+    let fills = exchange_trades(&sim, account);
+    assert!(
+        fills.len() >= 10,
+        "the account's offers filled: {}",
+        fills.len()
+    );
+    assert_eq!(n.trades, fills.len());
+    assert_eq!(stored_trades(&store), fills, "every fill, once");
+    assert!(
+        steps.len() >= 4,
+        "progress per window of each stream: {steps:?}"
+    );
+    assert!(
+        steps.windows(2).all(|w| w[0] <= w[1]),
+        "progress only grows: {steps:?}"
+    );
+    assert_eq!(steps.last(), Some(&100));
     let total: Decimal = store
         .payments(Some("USD"), i64::MIN, i64::MAX)
         .unwrap()
@@ -112,12 +150,13 @@ async fn stored_payments_equal_the_exchange_ledger_row_for_row() {
     assert_eq!(total, exchange_total);
     // Again: nothing new, nothing duplicated.
     assert_eq!(
-        sync_payments(&client, &store, &["USD"], 0, sim.now(), &cancel, |_| {})
+        sync_history(&client, &store, &["USD"], 0, sim.now(), &cancel, |_| {})
             .await
             .unwrap(),
-        0
+        lender::sync::SyncCount::default()
     );
     assert_eq!(stored(&store), want);
+    assert_eq!(stored_trades(&store), fills);
 }
 
 #[tokio::test]
@@ -129,7 +168,7 @@ async fn a_sync_stopped_halfway_resumes_without_loss_or_duplicates() {
         let store = Store::open_in_dir(dir.path()).unwrap();
         let cancel = Arc::new(AtomicBool::new(false));
         let c2 = cancel.clone();
-        let r = sync_payments(
+        let r = sync_history(
             &client,
             &store,
             &["USD"],
@@ -148,7 +187,7 @@ async fn a_sync_stopped_halfway_resumes_without_loss_or_duplicates() {
     }
     // The app restarts and syncs again.
     let store = Store::open_in_dir(dir.path()).unwrap();
-    sync_payments(
+    sync_history(
         &client,
         &store,
         &["USD"],
@@ -160,4 +199,5 @@ async fn a_sync_stopped_halfway_resumes_without_loss_or_duplicates() {
     .await
     .unwrap();
     assert_eq!(stored(&store), exchange_payments(&sim, account));
+    assert_eq!(stored_trades(&store), exchange_trades(&sim, account));
 }

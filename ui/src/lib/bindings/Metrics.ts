@@ -47,4 +47,16 @@ baselineAutoRenew: string,
 /**
  * What idle money would have paid (zero).
  */
-baselineIdle: string, };
+baselineIdle: string, 
+/**
+ * Amount lent in new fills.
+ */
+filled: string, 
+/**
+ * Daily rate of the fills, weighted by amount.
+ */
+avgRate: string | null, 
+/**
+ * Period of the fills in days, weighted by amount.
+ */
+avgPeriod: string | null, };
