@@ -100,6 +100,10 @@ struct Session {
     task: tokio::task::JoinHandle<()>,
     relay: tokio::task::JoinHandle<()>,
     demo: Option<(Sim, SimHandle)>,
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    currencies: Vec<String>,
+    syncer: tokio::task::JoinHandle<()>,
 }
 
 /// The app's state.
@@ -111,6 +115,17 @@ pub struct Core {
     status: watch::Sender<EngineStatus>,
     problem: std::sync::Mutex<Option<String>>,
     alerts: tokio::sync::broadcast::Sender<String>,
+    pub(crate) sync: watch::Sender<crate::earnings::SyncStatus>,
+    pub(crate) sync_control: Arc<crate::earnings::SyncControl>,
+    pub(crate) earnings_updated: watch::Sender<u64>,
+}
+
+/// What a session's engine and sync share.
+struct Books {
+    client: Arc<Client>,
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+    currencies: Vec<String>,
 }
 
 struct SimTime(Sim);
@@ -121,7 +136,7 @@ impl Clock for SimTime {
     }
 }
 
-fn storage(e: store::StoreError) -> ApiError {
+pub(crate) fn storage(e: store::StoreError) -> ApiError {
     ApiError::new(ErrorCode::Storage, e.to_string())
 }
 
@@ -181,6 +196,9 @@ impl Core {
             status,
             problem: std::sync::Mutex::new(None),
             alerts: tokio::sync::broadcast::channel(8).0,
+            sync: watch::channel(crate::earnings::SyncStatus::default()).0,
+            sync_control: Self::new_sync_control(),
+            earnings_updated: watch::channel(0).0,
         }
     }
 
@@ -342,16 +360,30 @@ impl Core {
         creds: Credentials,
     ) -> Result<(), ApiError> {
         let client = Arc::new(self.client(&self.api_url, creds, Some(store.clone()))?);
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let config = EngineConfig::default();
+        let currencies = config.currencies.clone();
         let e = Engine::new(
             BfxExchange::new(client.clone()),
-            store,
-            Arc::new(SystemClock),
-            EngineConfig::default(),
+            store.clone(),
+            clock.clone(),
+            config,
         )
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         self.set_problem(None);
-        self.install(KeyMode::Live, Some(record), client, e, None)
-            .await;
+        self.install(
+            KeyMode::Live,
+            Some(record),
+            Books {
+                client,
+                store,
+                clock,
+                currencies,
+            },
+            e,
+            None,
+        )
+        .await;
         Ok(())
     }
 
@@ -359,10 +391,16 @@ impl Core {
         &self,
         mode: KeyMode,
         record: Option<KeyRecord>,
-        client: Arc<Client>,
+        books: Books,
         e: Engine<BfxExchange>,
         demo: Option<(Sim, SimHandle)>,
     ) {
+        let Books {
+            client,
+            store,
+            clock,
+            currencies,
+        } = books;
         let (handle, task) = engine::spawn(e);
         let mut rx = handle.status();
         let tx = self.status.clone();
@@ -375,6 +413,26 @@ impl Core {
                 }
             }
         });
+        let control = self.sync_control();
+        // A new session syncs by itself again, even if the user cancelled the last one.
+        control.reset();
+        let syncer = tokio::spawn(
+            crate::earnings::SyncJob {
+                client: client.clone(),
+                store: store.clone(),
+                clock: clock.clone(),
+                currencies: currencies.clone(),
+                every: if mode == KeyMode::Demo {
+                    crate::earnings::SYNC_EVERY_DEMO
+                } else {
+                    crate::earnings::SYNC_EVERY_LIVE
+                },
+                control,
+                status: self.sync.clone(),
+                updated: self.earnings_updated.clone(),
+            }
+            .run(),
+        );
         *self.session.lock().await = Some(Session {
             mode,
             record,
@@ -383,6 +441,10 @@ impl Core {
             task,
             relay,
             demo,
+            store,
+            clock,
+            currencies,
+            syncer,
         });
     }
 
@@ -390,9 +452,12 @@ impl Core {
         let Some(s) = self.session.lock().await.take() else {
             return;
         };
+        s.syncer.abort();
         let _ = s.engine.send(EngineCommand::Shutdown).await;
         let _ = s.task.await;
         s.relay.abort();
+        self.sync
+            .send_replace(crate::earnings::SyncStatus::default());
         if let Some((_sim, server)) = s.demo {
             server.stop().await;
         }
@@ -466,6 +531,21 @@ impl Core {
                 }
             }
         })
+    }
+
+    /// The session's database, clock and currencies (for the earnings views).
+    pub(crate) async fn session_books(
+        &self,
+    ) -> Result<(Arc<Store>, Arc<dyn Clock>, Vec<String>), ApiError> {
+        let s = self.session.lock().await;
+        s.as_ref()
+            .map(|s| (s.store.clone(), s.clock.clone(), s.currencies.clone()))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    "Connect a key or start the demo first.",
+                )
+            })
     }
 
     async fn session_client(&self) -> Result<Arc<Client>, ApiError> {
@@ -624,11 +704,14 @@ impl Core {
             Credentials::new(demo.key.clone(), demo.secret.clone()),
             Some(store.clone()),
         )?);
+        let clock: Arc<dyn Clock> = Arc::new(SimTime(sim.clone()));
+        let config = EngineConfig::default();
+        let currencies = config.currencies.clone();
         let e = Engine::new(
             BfxExchange::new(client.clone()),
-            store,
-            Arc::new(SimTime(sim.clone())),
-            EngineConfig::default(),
+            store.clone(),
+            clock.clone(),
+            config,
         )
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         let id = vault::KeyIdentity::of(&demo.key);
@@ -641,8 +724,19 @@ impl Core {
             created_mts: now_mts(),
         };
         self.set_problem(None);
-        self.install(KeyMode::Demo, Some(record), client, e, Some((sim, handle)))
-            .await;
+        self.install(
+            KeyMode::Demo,
+            Some(record),
+            Books {
+                client,
+                store,
+                clock,
+                currencies,
+            },
+            e,
+            Some((sim, handle)),
+        )
+        .await;
         Ok(self.key_state().await)
     }
 

@@ -10,12 +10,14 @@
 //! What does not: windows, tray, events or anything else that needs Tauri — that is `src-tauri`.
 
 mod core;
+mod earnings;
 mod error;
 mod external;
 mod info;
 mod prefs;
 
 pub use core::{Core, DEMO_SPEED, KeyMode, KeyState, RECHECK_EVERY, VerifyOutcome, WalletView};
+pub use earnings::{CsvKind, SYNC_EVERY_DEMO, SYNC_EVERY_LIVE, SyncPhase, SyncStatus};
 pub use error::{ApiError, ErrorCode};
 pub use external::validate_external_url;
 pub use info::{AppInfo, BuildProfile, app_info};

@@ -428,3 +428,144 @@ async fn local_data_can_be_exported_to_csv_before_it_is_deleted() {
         "the export is outside the data folder"
     );
 }
+
+/// Lends account 1's funding wallet directly on the exchange for `days` simulated days, so
+/// the account has a history of fills and interest payments before the app connects.
+fn lend_history(r: &Rig, days: i64) {
+    use bfx_sim::world::OfferKind;
+    let start = r.sim.now();
+    for h in 1..=days * 24 {
+        r.sim.advance_to(start + h * 3_600_000);
+        r.sim.with_world(|w| {
+            let avail = w.available(1, "funding", "USD");
+            if avail >= rust_decimal::Decimal::from(200) {
+                let rate = w.markets["fUSD"].market_rate;
+                w.submit_offer(1, "fUSD", OfferKind::Limit, avail, rate, 2, false)
+                    .unwrap();
+            }
+        });
+    }
+}
+
+async fn sync_where(core: &Core, pred: impl Fn(&api::SyncStatus) -> bool) -> api::SyncStatus {
+    let mut rx = core.sync_subscribe();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let s = rx.borrow_and_update().clone();
+            if pred(&s) {
+                return s;
+            }
+            rx.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("sync state reached in time")
+}
+
+#[tokio::test]
+async fn connecting_backfills_the_history_and_the_figures_equal_the_exchange_ledger() {
+    let r = rig(MemoryStore::new()).await;
+    lend_history(&r, 10);
+    let (k, s) = key(&r, LENDING);
+    assert_eq!(r.core.sync_status().phase, api::SyncPhase::Idle);
+    let rx = r.core.sync_subscribe();
+    r.core.save_key(&k, &s, "").await.unwrap();
+    // The first pass is the backfill, with progress.
+    let running = sync_where(&r.core, |s| s.phase == api::SyncPhase::Running).await;
+    assert!(running.backfill);
+    let done = sync_where(&r.core, |s| s.phase == api::SyncPhase::Done).await;
+    assert_eq!(done.percent, 100);
+    assert!(done.last_done_mts.is_some());
+    assert!(rx.has_changed().unwrap());
+    let ledger: Vec<rust_decimal::Decimal> = r.sim.with_world(|w| {
+        w.accounts[&1]
+            .ledger
+            .iter()
+            .filter(|l| l.category == 28)
+            .map(|l| l.amount)
+            .collect()
+    });
+    assert!(
+        ledger.len() >= 8,
+        "ten days of daily payments: {}",
+        ledger.len()
+    );
+    let report = r.core.earnings_report().await.unwrap();
+    let usd = &report.currencies[0];
+    assert_eq!(usd.currency, "USD");
+    assert_eq!(
+        usd.windows.all.earned,
+        ledger.iter().copied().sum::<rust_decimal::Decimal>(),
+        "the total equals the exchange's ledger rows exactly"
+    );
+    assert_eq!(usd.windows.all.payments as usize, ledger.len());
+    assert!(usd.windows.all.avg_rate.is_some(), "fills were synced");
+    assert_eq!(report.total_usd.unwrap().all.earned, usd.windows.all.earned);
+    let days = r.core.earnings_daily("USD", 400).await.unwrap();
+    assert!(days.len() >= 10, "{}", days.len());
+    assert_eq!(days.last().unwrap().cumulative, usd.windows.all.earned);
+    assert_eq!(
+        r.core.earnings_daily("USD", 0).await.unwrap_err().code,
+        ErrorCode::InvalidInput
+    );
+    // CSV through the export path (what the save dialog calls).
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("payments.csv");
+    r.core
+        .export_earnings(api::CsvKind::Payments, &path)
+        .await
+        .unwrap();
+    let csv = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        ledger.len() + 1,
+        "a header and every payment"
+    );
+    let e = r
+        .core
+        .export_earnings(api::CsvKind::Daily, &out.path().join("missing/dir/x.csv"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Storage);
+    // Syncing again adds nothing.
+    r.core.sync_now();
+    sync_where(&r.core, |s| s.phase == api::SyncPhase::Running).await;
+    let again = sync_where(&r.core, |s| s.phase == api::SyncPhase::Done).await;
+    assert!(!again.backfill);
+    assert_eq!(again.new_rows, 0);
+    // The tray line once the engine has reported.
+    status_where(&r.core, |s| !s.currencies.is_empty()).await;
+    let line = r.core.tray_summary().await.unwrap();
+    assert!(
+        line.starts_with("Lending ") && line.contains("USD · today +"),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn earnings_need_a_session_and_an_unreachable_exchange_is_a_clear_failed_sync() {
+    let r = rig(MemoryStore::new()).await;
+    assert_eq!(
+        r.core.earnings_report().await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    assert!(r.core.tray_summary().await.is_none());
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    sync_where(&r.core, |s| s.phase == api::SyncPhase::Done).await;
+    // Bitfinex goes away: the next pass fails with a sentence, and is retried later.
+    r.h.stop().await;
+    r.core.sync_now();
+    let failed = sync_where(&r.core, |s| s.phase == api::SyncPhase::Failed).await;
+    let msg = failed.message.unwrap();
+    assert!(
+        msg.starts_with("Could not read the earnings history"),
+        "{msg}"
+    );
+    assert!(
+        failed.last_done_mts.is_some(),
+        "the last good sync is remembered"
+    );
+    // The stored figures still show.
+    assert!(r.core.earnings_report().await.is_ok());
+}
