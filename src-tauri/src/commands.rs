@@ -192,3 +192,72 @@ pub async fn manage_all_get(core: CoreState<'_>) -> Result<bool, ApiError> {
 pub async fn manage_all_set(core: CoreState<'_>, on: bool) -> Result<(), ApiError> {
     core.manage_all_set(on).await
 }
+
+/// The earnings report: per currency and in USD, today / 7 d / 30 d / all time.
+#[tauri::command]
+pub async fn earnings_report(
+    core: CoreState<'_>,
+) -> Result<lender::earnings::EarningsReport, ApiError> {
+    core.earnings_report().await
+}
+
+/// One currency's last `days` days, for the charts.
+#[tauri::command]
+pub async fn earnings_daily(
+    core: CoreState<'_>,
+    currency: String,
+    days: u32,
+) -> Result<Vec<lender::metrics::DailyEarning>, ApiError> {
+    core.earnings_daily(&currency, days).await
+}
+
+/// Where the earnings sync is.
+#[tauri::command]
+pub fn sync_status(core: CoreState<'_>) -> api::SyncStatus {
+    core.sync_status()
+}
+
+/// Syncs the earnings history now.
+#[tauri::command]
+pub fn sync_now(core: CoreState<'_>) {
+    core.sync_now();
+}
+
+/// Stops the running sync; what was read is kept.
+#[tauri::command]
+pub fn sync_cancel(core: CoreState<'_>) {
+    core.sync_cancel();
+}
+
+/// Asks where to save a CSV (payments or daily summary) in the OS's save dialog and writes it
+/// there. Returns the path, or `null` when the user closed the dialog.
+#[tauri::command]
+pub async fn earnings_export<R: Runtime>(
+    app: AppHandle<R>,
+    core: CoreState<'_>,
+    kind: api::CsvKind,
+) -> Result<Option<String>, ApiError> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tauri::async_runtime::channel(1);
+    app.dialog()
+        .file()
+        .set_title("Export earnings as CSV")
+        .set_file_name(kind.default_file_name())
+        .add_filter("CSV", &["csv"])
+        .save_file(move |p| {
+            let _ = tx.try_send(p);
+        });
+    let mut rx = rx;
+    let Some(Some(choice)) = rx.recv().await else {
+        return Ok(None);
+    };
+    let path = choice
+        .into_path()
+        .map_err(|e| ApiError::new(ErrorCode::InvalidInput, format!("Not a file path: {e}")))?;
+    Ok(Some(
+        core.export_earnings(kind, &path)
+            .await?
+            .display()
+            .to_string(),
+    ))
+}

@@ -60,3 +60,45 @@ pub fn notify_alerts<R: Runtime>(app: AppHandle<R>, core: Arc<Core>) {
         }
     });
 }
+
+/// The event carrying [`api::SyncStatus`].
+pub const EARNINGS_SYNC: &str = "earnings://sync";
+/// Sent when the earnings figures may have changed (after each sync pass).
+pub const EARNINGS_UPDATED: &str = "earnings://updated";
+
+/// Forwards the sync's progress and earnings updates to the web view, and keeps the tray's
+/// "Lending X · today +Y" line current (after each sync, and at most every 15 s as the engine
+/// reports).
+pub fn forward_earnings<R: Runtime>(app: AppHandle<R>, core: Arc<Core>) {
+    let mut sync = core.sync_subscribe();
+    let sync_app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let s = sync.borrow_and_update().clone();
+            if let Err(e) = sync_app.emit(EARNINGS_SYNC, &s) {
+                tracing::warn!("could not emit {EARNINGS_SYNC}: {e}");
+            }
+            if sync.changed().await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut updated = core.earnings_subscribe();
+    let mut engine = core.subscribe();
+    tauri::async_runtime::spawn(async move {
+        let mut last = None::<std::time::Instant>;
+        loop {
+            let from_sync = tokio::select! {
+                r = updated.changed() => { if r.is_err() { break; } true }
+                r = engine.changed() => { if r.is_err() { break; } false }
+            };
+            if from_sync && let Err(e) = app.emit(EARNINGS_UPDATED, ()) {
+                tracing::warn!("could not emit {EARNINGS_UPDATED}: {e}");
+            }
+            if from_sync || last.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(15)) {
+                last = Some(std::time::Instant::now());
+                tray::show_summary(&app, core.tray_summary().await.as_deref());
+            }
+        }
+    });
+}

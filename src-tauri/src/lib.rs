@@ -50,6 +50,12 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::export_data,
         commands::manage_all_get,
         commands::manage_all_set,
+        commands::earnings_report,
+        commands::earnings_daily,
+        commands::sync_status,
+        commands::sync_now,
+        commands::sync_cancel,
+        commands::earnings_export,
     ])
 }
 
@@ -93,6 +99,7 @@ pub fn run() {
         )
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let data_dir = resolve_data_dir(app)?;
@@ -108,6 +115,7 @@ pub fn run() {
             app.manage(AppPaths { data_dir });
             events::forward(app.handle().clone(), core.clone());
             events::notify_alerts(app.handle().clone(), core.clone());
+            events::forward_earnings(app.handle().clone(), core.clone());
             let checker = core.clone();
             // Inside the async runtime: the checks run on its timer.
             tauri::async_runtime::spawn(async move {

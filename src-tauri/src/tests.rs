@@ -206,3 +206,26 @@ fn engine_commands_without_a_key_say_what_to_do() {
         json!({"code": "NotFound", "message": "Connect a key or start the demo first."})
     );
 }
+
+#[test]
+fn earnings_commands_answer_over_ipc_before_any_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, window, _) = app_with_window(dir.path());
+    let err = invoke(&window, "earnings_report", json!({})).unwrap_err();
+    assert_eq!(err["code"], "NotFound");
+    let err = invoke(
+        &window,
+        "earnings_daily",
+        json!({"currency": "USD", "days": 30}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "NotFound");
+    let status: serde_json::Value = invoke(&window, "sync_status", json!({}))
+        .unwrap()
+        .deserialize()
+        .unwrap();
+    assert_eq!(status["phase"], "idle");
+    assert_eq!(status["percent"], 0);
+    assert!(invoke(&window, "sync_cancel", json!({})).is_ok());
+    assert!(invoke(&window, "sync_now", json!({})).is_ok());
+}

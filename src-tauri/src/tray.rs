@@ -77,6 +77,14 @@ impl TrayState {
 /// Menu items whose text and state change.
 pub struct TrayItems<R: Runtime> {
     pause: MenuItem<R>,
+    summary: MenuItem<R>,
+}
+
+/// Shows "Lending X · today +Y" at the top of the menu (or that nothing is connected).
+pub fn show_summary<R: Runtime>(app: &AppHandle<R>, line: Option<&str>) {
+    if let Some(items) = app.try_state::<TrayItems<R>>() {
+        let _ = items.summary.set_text(line.unwrap_or("Not connected"));
+    }
 }
 
 /// Updates the tray for the engine's state.
@@ -119,6 +127,8 @@ fn toggle_pause<R: Runtime>(app: &AppHandle<R>) {
 
 /// Creates the tray icon and its menu.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    // Information only: disabled, so it reads as a label.
+    let summary = MenuItem::with_id(app, "tray_summary", "Not connected", false, None::<&str>)?;
     let open = MenuItem::with_id(
         app,
         TrayItem::Open.id(),
@@ -143,7 +153,14 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     )?;
     let menu = Menu::with_items(
         app,
-        &[&open, &pause, &PredefinedMenuItem::separator(app)?, &quit],
+        &[
+            &summary,
+            &PredefinedMenuItem::separator(app)?,
+            &open,
+            &pause,
+            &PredefinedMenuItem::separator(app)?,
+            &quit,
+        ],
     )?;
     TrayIconBuilder::with_id("main")
         .icon(TrayState::Idle.icon())
@@ -157,6 +174,6 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
             None => {}
         })
         .build(app)?;
-    app.manage(TrayItems { pause });
+    app.manage(TrayItems { pause, summary });
     Ok(())
 }

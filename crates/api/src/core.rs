@@ -175,7 +175,7 @@ fn engine_err(e: lender::engine::EngineError) -> ApiError {
 }
 
 /// `YYYYMMDD-HHMMSS` in UTC, for file names.
-fn file_stamp() -> String {
+pub(crate) fn file_stamp() -> String {
     chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string()
 }
 

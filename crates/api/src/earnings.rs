@@ -90,8 +90,9 @@ pub enum CsvKind {
 }
 
 impl CsvKind {
-    /// A file name for the save dialog.
-    pub fn file_name(self, stamp: &str) -> String {
+    /// A file name for the save dialog, stamped with the current UTC time.
+    pub fn default_file_name(self) -> String {
+        let stamp = crate::core::file_stamp();
         match self {
             Self::Payments => format!("yieldsforge-payments-{stamp}.csv"),
             Self::Daily => format!("yieldsforge-daily-{stamp}.csv"),
