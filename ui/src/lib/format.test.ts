@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duration, idleReason, money, rate } from './format';
+import { ago, day, duration, idleReason, money, pct, rate, signedMoney } from './format';
 
 describe('format', () => {
   it('shows rates per day and as APR', () => {
@@ -16,5 +16,18 @@ describe('format', () => {
   });
   it('explains idle reasons in words', () => {
     expect(idleReason('BelowMinimum')).toContain('150 USD');
+  });
+  it('shows fractions as percentages and signs money', () => {
+    expect(pct('0.973')).toBe('97.3 %');
+    expect(pct(null)).toBe('—');
+    expect(pct(0.05234, 2)).toBe('5.23 %');
+    expect(signedMoney('1.234', 'USD')).toBe('+1.23 USD');
+    expect(signedMoney(-0.5, 'USD')).toBe('−0.50 USD');
+  });
+  it('names UTC days and elapsed time', () => {
+    expect(day(Date.UTC(2026, 10, 3, 23, 59))).toBe('Nov 3');
+    expect(ago(0, 30_000)).toBe('just now');
+    expect(ago(0, 5 * 60_000)).toBe('5 min ago');
+    expect(ago(0, 3 * 86_400_000)).toBe('3 days ago');
   });
 });

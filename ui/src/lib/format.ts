@@ -36,3 +36,31 @@ const IDLE_TEXT: Record<string, string> = {
 export function idleReason(reason: string): string {
   return IDLE_TEXT[reason] ?? reason;
 }
+
+/** A fraction (0.973) as "97.3 %"; "—" when unknown. */
+export function pct(fraction: string | number | null, digits = 1): string {
+  if (fraction === null) return '—';
+  const f = typeof fraction === 'string' ? Number(fraction) : fraction;
+  return `${(f * 100).toFixed(digits)} %`;
+}
+
+/** Money with an explicit sign: "+1.23 USD", "−0.50 USD". */
+export function signedMoney(amount: string | number, currency: string): string {
+  const n = typeof amount === 'string' ? Number(amount) : amount;
+  const body = money(Math.abs(n), currency);
+  return n < 0 ? `−${body}` : `+${body}`;
+}
+
+/** A UTC day ("Nov 3") for chart axes and tables. */
+export function day(mts: number): string {
+  return new Date(mts).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
+/** How long ago, in words ("2 min ago"). */
+export function ago(mts: number, now: number): string {
+  const s = Math.max(0, Math.floor((now - mts) / 1000));
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 172_800) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86_400)} days ago`;
+}

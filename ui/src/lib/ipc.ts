@@ -12,8 +12,12 @@ import type { WalletView } from './bindings/WalletView';
 import type { StrategySettings } from './bindings/StrategySettings';
 import type { Plan } from './bindings/Plan';
 import type { Preset } from './bindings/Preset';
+import type { EarningsReport } from './bindings/EarningsReport';
+import type { DailyEarning } from './bindings/DailyEarning';
+import type { SyncStatus } from './bindings/SyncStatus';
+import type { CsvKind } from './bindings/CsvKind';
 
-export type { ApiError, AppInfo, EngineStatus, ErrorCode, KeyState, Plan, Preset, StrategySettings, VerifyOutcome, WalletView };
+export type { ApiError, AppInfo, CsvKind, DailyEarning, EarningsReport, EngineStatus, ErrorCode, KeyState, Plan, Preset, StrategySettings, SyncStatus, VerifyOutcome, WalletView };
 
 const CODES: readonly ErrorCode[] = [
   'InvalidKey',
@@ -131,3 +135,33 @@ export const manageAllGet = (): Promise<boolean> => call<boolean>('manage_all_ge
 
 /** Opt in (or out) to let the engine manage offers placed by hand too. */
 export const manageAllSet = (on: boolean): Promise<void> => call<void>('manage_all_set', { on });
+
+
+/** The earnings report: per currency and in USD; today, 7 days, 30 days, all time. */
+export const earningsReport = (): Promise<EarningsReport> => call<EarningsReport>('earnings_report');
+
+/** One currency's last `days` days, oldest first. */
+export const earningsDaily = (currency: string, days: number): Promise<DailyEarning[]> =>
+  call<DailyEarning[]>('earnings_daily', { currency, days });
+
+/** Where the earnings sync is. */
+export const syncStatus = (): Promise<SyncStatus> => call<SyncStatus>('sync_status');
+
+/** Syncs the earnings history now (also after a cancel). */
+export const syncNow = (): Promise<void> => call<void>('sync_now');
+
+/** Stops the running sync; what was read is kept. */
+export const syncCancel = (): Promise<void> => call<void>('sync_cancel');
+
+/** Asks where to save a CSV and writes it; resolves to the path, or null if the dialog was closed. */
+export const earningsExport = (kind: CsvKind): Promise<string | null> => call<string | null>('earnings_export', { kind });
+
+/** Calls `cb` with every `earnings://sync` event. */
+export function onSyncStatus(cb: (s: SyncStatus) => void): Promise<UnlistenFn> {
+  return listen<SyncStatus>('earnings://sync', (e) => cb(e.payload));
+}
+
+/** Calls `cb` whenever the earnings figures may have changed. */
+export function onEarningsUpdated(cb: () => void): Promise<UnlistenFn> {
+  return listen('earnings://updated', () => cb());
+}
