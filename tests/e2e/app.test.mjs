@@ -93,7 +93,21 @@ test(`the demo from the first screen lends against the in-process market (${E2E_
   await s.click('try-demo');
   await s.find('demo-badge', { timeoutMs: 30000 });
   await s.find('currency-USD', { timeoutMs: 30000 });
+  // The demo opens on a simulated week of lending: its earnings are synced and shown.
+  await s.find('dashboard-earnings', { timeoutMs: 30000 });
+  await s.waitText('earned-all', (t) => /^[0-9.,]+ USD$/.test(t) && t !== '0.00 USD', 10000);
+  await new Promise((r) => setTimeout(r, 300));
   await s.screenshot(join(E2E_SHOTS_DIR, `demo-paused-${E2E_THEME}.png`));
+  await s.click('nav-earnings');
+  await s.find('chart-daily', { timeoutMs: 20000 });
+  await s.waitText('beyond-auto-renew', (t) => /^[+−]/.test(t), 10000);
+  await new Promise((r) => setTimeout(r, 500));
+  await s.screenshot(join(E2E_SHOTS_DIR, `demo-earnings-${E2E_THEME}.png`));
+  await s.execute(`document.querySelector('[data-testid="chart-versus"]').scrollIntoView()`);
+  await new Promise((r) => setTimeout(r, 300));
+  await s.screenshot(join(E2E_SHOTS_DIR, `demo-earnings-charts-${E2E_THEME}.png`));
+  await s.click('nav-dashboard');
+  await s.find('currency-USD', { timeoutMs: 20000 });
   await s.click('engine-start');
   // The engine places its ladder on the simulated book within a cycle.
   await s.waitText('bal-offer', (t) => /^[1-9]/.test(t), 30000);

@@ -1,3 +1,4 @@
+import './lib/locale';
 import { mount } from 'svelte';
 import './lib/styles/tokens.css';
 import './lib/styles/base.css';

@@ -26,6 +26,27 @@ use crate::{ApiError, ErrorCode};
 
 /// Simulated seconds per real second in the demo: an hour of market a minute.
 pub const DEMO_SPEED: f64 = 60.0;
+/// Days of lending the demo plays before it opens, so its earnings have something to show.
+pub const DEMO_HISTORY_DAYS: i64 = 7;
+/// The demo's history is played in steps of this many simulated minutes.
+const DEMO_STEP_MINUTES: i64 = 15;
+
+/// Plays `days` of lending with the real engine on a manual-clock sim, then pauses the engine
+/// (the demo, like a new key, opens paused: the user starts it).
+async fn play_history(sim: &Sim, e: &mut Engine<BfxExchange>, days: i64) -> Result<(), ApiError> {
+    let fail = |e: lender::engine::EngineError| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("Could not prepare the demo: {e}"),
+        )
+    };
+    e.start().map_err(fail)?;
+    for _ in 0..days * 24 * 60 / DEMO_STEP_MINUTES {
+        sim.advance(DEMO_STEP_MINUTES * 60_000);
+        e.cycle().await.map_err(fail)?;
+    }
+    e.pause().map_err(fail)
+}
 
 /// Which account the app is connected to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -679,15 +700,19 @@ impl Core {
         self.data_dir.join("demo")
     }
 
-    /// Starts the demo: bfx-sim in-process with a funded demo account and a fast clock.
+    /// Starts the demo: bfx-sim in-process with a funded demo account. The last
+    /// [`DEMO_HISTORY_DAYS`] are played first at full speed with the real engine (so the
+    /// Dashboard and Earnings pages have a week of payments to show), then the engine is paused
+    /// and the market runs on at [`DEMO_SPEED`].
     pub async fn start_demo(&self) -> Result<KeyState, ApiError> {
         self.stop_session().await;
         let dir = self.demo_dir();
         let _ = std::fs::remove_dir_all(&dir);
+        let start = now_mts() - DEMO_HISTORY_DAYS * 86_400_000;
         let sim = Sim::new(SimConfig {
             seed: u64::try_from(now_mts()).unwrap_or(1),
-            start_mts: now_mts(),
-            clock: ClockMode::Accelerated { speed: DEMO_SPEED },
+            start_mts: start,
+            clock: ClockMode::Manual,
             market: MarketSpec::Synthetic,
             ..SimConfig::default()
         });
@@ -707,13 +732,15 @@ impl Core {
         let clock: Arc<dyn Clock> = Arc::new(SimTime(sim.clone()));
         let config = EngineConfig::default();
         let currencies = config.currencies.clone();
-        let e = Engine::new(
+        let mut e = Engine::new(
             BfxExchange::new(client.clone()),
             store.clone(),
             clock.clone(),
             config,
         )
         .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        play_history(&sim, &mut e, DEMO_HISTORY_DAYS).await?;
+        sim.set_clock_mode(ClockMode::Accelerated { speed: DEMO_SPEED });
         let id = vault::KeyIdentity::of(&demo.key);
         let record = KeyRecord {
             fingerprint: id.fingerprint,

@@ -16,7 +16,10 @@ mod external;
 mod info;
 mod prefs;
 
-pub use core::{Core, DEMO_SPEED, KeyMode, KeyState, RECHECK_EVERY, VerifyOutcome, WalletView};
+pub use core::{
+    Core, DEMO_HISTORY_DAYS, DEMO_SPEED, KeyMode, KeyState, RECHECK_EVERY, VerifyOutcome,
+    WalletView,
+};
 pub use earnings::{CsvKind, SYNC_EVERY_DEMO, SYNC_EVERY_LIVE, SyncPhase, SyncStatus};
 pub use error::{ApiError, ErrorCode};
 pub use external::validate_external_url;

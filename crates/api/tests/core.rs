@@ -187,9 +187,34 @@ async fn a_locked_keychain_is_a_clear_error_and_nothing_is_stored() {
 #[tokio::test]
 async fn the_demo_runs_against_an_in_process_market_and_leaving_deletes_its_data() {
     let r = rig(MemoryStore::new()).await;
+    let t0 = std::time::Instant::now();
     let state = r.core.start_demo().await.unwrap();
+    eprintln!("demo with a week of history ready in {:?}", t0.elapsed());
     assert_eq!(state.mode, KeyMode::Demo);
     assert!(r.core.demo_dir().join(store::DB_FILE).exists());
+    // A week was played before it opened: it opens paused, with earnings to show.
+    let st = status_where(&r.core, |s| !s.currencies.is_empty()).await;
+    assert_eq!(st.state, EngineState::Paused);
+    sync_where(&r.core, |s| s.phase == api::SyncPhase::Done).await;
+    let report = r.core.earnings_report().await.unwrap();
+    let week = &report.currencies[0].windows.all;
+    assert!(
+        week.payments >= 6,
+        "daily payments over the week: {}",
+        week.payments
+    );
+    assert!(week.earned > rust_decimal::Decimal::ZERO);
+    assert!(
+        week.utilization
+            .is_some_and(|u| u > rust_decimal::Decimal::new(5, 1)),
+        "{week:?}"
+    );
+    assert!(
+        week.baseline_auto_renew > rust_decimal::Decimal::ZERO,
+        "FRR was recorded"
+    );
+    let days = r.core.earnings_daily("USD", 30).await.unwrap();
+    assert!((7..=9).contains(&days.len()), "{} days", days.len());
     r.core.engine_start().await.unwrap();
     let st = status_where(&r.core, |s| {
         s.currencies

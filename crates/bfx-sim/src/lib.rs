@@ -194,6 +194,12 @@ impl Sim {
         self.shared.world.lock().advance_to(now);
     }
 
+    /// Switches how the clock moves from now on (e.g. a history played in manual steps, then
+    /// accelerated), keeping the current time.
+    pub fn set_clock_mode(&self, mode: ClockMode) {
+        self.shared.clock.lock().set_mode(mode);
+    }
+
     /// Creates an account with `usd` in its funding wallet and a lending key (no withdraw).
     pub fn demo_account(&self, usd: &str) -> DemoAccount {
         self.with_world(|w| {

@@ -74,7 +74,8 @@ after(async () => {
 
 for (const scheme of ['light', 'dark']) {
   test(`the Earnings page shows the figures, three charts and exports CSV (${scheme})`, async () => {
-    const { page, context, consoleErrors } = await openApp(browser, srv.url, handlers(), { hash: '#/earnings', colorScheme: scheme });
+    // Dark runs under LANG=C's language tag, which made uPlot throw on load in WebKitGTK.
+    const { page, context, consoleErrors } = await openApp(browser, srv.url, handlers(), { hash: '#/earnings', colorScheme: scheme, language: scheme === 'dark' ? 'C' : null });
     await page.waitForSelector('[data-testid="earnings-tiles"]');
     assert.equal(await page.textContent('[data-testid="earned-all"]'), '27.46 USD');
     assert.equal(await page.textContent('[data-testid="earned-today"]'), '0.31 USD');

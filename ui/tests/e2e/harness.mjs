@@ -38,12 +38,14 @@ export async function launch() {
  * Opens a page with IPC answered by `handlers` (command → result, or a function of args;
  * a value under `__reject` makes the call fail with it). Console errors are collected.
  */
-export async function openApp(browser, url, handlers, { colorScheme = 'light', hash = '#/setup' } = {}) {
+export async function openApp(browser, url, handlers, { colorScheme = 'light', hash = '#/setup', language = null } = {}) {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1200, height: 780 } });
   const page = await context.newPage();
   const consoleErrors = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // A language tag the engine cannot use, as WebKitGTK reports under LANG=C.
+  if (language) await page.addInitScript((l) => Object.defineProperty(navigator, 'language', { value: l, configurable: true }), language);
   await page.addInitScript((h) => {
     window.__ipcCalls = [];
     window.__ipcHandlers = h;
