@@ -161,6 +161,14 @@ pub(crate) fn storage(e: store::StoreError) -> ApiError {
     ApiError::new(ErrorCode::Storage, e.to_string())
 }
 
+/// The error of anything that needs a key or the demo.
+pub(crate) fn no_session() -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        "Connect a key or start the demo first.",
+    )
+}
+
 fn keychain(e: vault::VaultError) -> ApiError {
     ApiError::new(ErrorCode::KeychainUnavailable, e.to_string())
 }
@@ -561,22 +569,12 @@ impl Core {
         let s = self.session.lock().await;
         s.as_ref()
             .map(|s| (s.store.clone(), s.clock.clone(), s.currencies.clone()))
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::NotFound,
-                    "Connect a key or start the demo first.",
-                )
-            })
+            .ok_or_else(no_session)
     }
 
     async fn session_client(&self) -> Result<Arc<Client>, ApiError> {
         let s = self.session.lock().await;
-        s.as_ref().map(|s| s.client.clone()).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::NotFound,
-                "Connect a key or start the demo first.",
-            )
-        })
+        s.as_ref().map(|s| s.client.clone()).ok_or_else(no_session)
     }
 
     /// Wallet balances of the connected account.
@@ -792,12 +790,7 @@ impl Core {
 
     async fn send(&self, cmd: EngineCommand) -> Result<(), ApiError> {
         let s = self.session.lock().await;
-        let s = s.as_ref().ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::NotFound,
-                "Connect a key or start the demo first.",
-            )
-        })?;
+        let s = s.as_ref().ok_or_else(no_session)?;
         s.engine
             .send(cmd)
             .await

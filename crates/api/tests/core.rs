@@ -53,9 +53,13 @@ fn key(r: &Rig, p: &[(&str, bool, bool)]) -> (String, String) {
     r.sim.with_world(|w| w.create_key(1, perms(p)))
 }
 
-async fn status_where(core: &Core, pred: impl Fn(&EngineStatus) -> bool) -> EngineStatus {
-    let mut rx = core.subscribe();
-    tokio::time::timeout(Duration::from_secs(20), async {
+/// Waits (at most `secs`) until a watched value satisfies `pred`, and returns it.
+async fn watch_until<T: Clone>(
+    mut rx: tokio::sync::watch::Receiver<T>,
+    secs: u64,
+    pred: impl Fn(&T) -> bool,
+) -> T {
+    tokio::time::timeout(Duration::from_secs(secs), async {
         loop {
             let s = rx.borrow_and_update().clone();
             if pred(&s) {
@@ -65,7 +69,11 @@ async fn status_where(core: &Core, pred: impl Fn(&EngineStatus) -> bool) -> Engi
         }
     })
     .await
-    .expect("status reached in time")
+    .expect("state reached in time")
+}
+
+async fn status_where(core: &Core, pred: impl Fn(&EngineStatus) -> bool) -> EngineStatus {
+    watch_until(core.subscribe(), 20, pred).await
 }
 
 #[tokio::test]
@@ -473,18 +481,7 @@ fn lend_history(r: &Rig, days: i64) {
 }
 
 async fn sync_where(core: &Core, pred: impl Fn(&api::SyncStatus) -> bool) -> api::SyncStatus {
-    let mut rx = core.sync_subscribe();
-    tokio::time::timeout(Duration::from_secs(30), async {
-        loop {
-            let s = rx.borrow_and_update().clone();
-            if pred(&s) {
-                return s;
-            }
-            rx.changed().await.unwrap();
-        }
-    })
-    .await
-    .expect("sync state reached in time")
+    watch_until(core.sync_subscribe(), 30, pred).await
 }
 
 #[tokio::test]

@@ -238,12 +238,7 @@ impl Store {
         self.with(|c| {
             let tx = c.transaction()?;
             let n = insert_payment_rows(&tx, rows)?;
-            tx.execute(
-                "INSERT INTO sync_state (stream, last_mts, backfill_done) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(stream) DO UPDATE SET last_mts = max(last_mts, excluded.last_mts),
-                   backfill_done = max(backfill_done, excluded.backfill_done)",
-                params![stream, last_mts, i64::from(backfill_done)],
-            )?;
+            advance_stream(&tx, stream, last_mts, backfill_done)?;
             tx.commit()?;
             Ok(n)
         })
@@ -280,12 +275,7 @@ impl Store {
                     ])?;
                 }
             }
-            tx.execute(
-                "INSERT INTO sync_state (stream, last_mts, backfill_done) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(stream) DO UPDATE SET last_mts = max(last_mts, excluded.last_mts),
-                   backfill_done = max(backfill_done, excluded.backfill_done)",
-                params![stream, last_mts, i64::from(backfill_done)],
-            )?;
+            advance_stream(&tx, stream, last_mts, backfill_done)?;
             tx.commit()?;
             Ok(n)
         })
@@ -329,6 +319,22 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Moves a sync stream's position forward (never back) inside the caller's transaction.
+fn advance_stream(
+    tx: &rusqlite::Transaction<'_>,
+    stream: &str,
+    last_mts: i64,
+    backfill_done: bool,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO sync_state (stream, last_mts, backfill_done) VALUES (?1, ?2, ?3)
+         ON CONFLICT(stream) DO UPDATE SET last_mts = max(last_mts, excluded.last_mts),
+           backfill_done = max(backfill_done, excluded.backfill_done)",
+        params![stream, last_mts, i64::from(backfill_done)],
+    )
+    .map(drop)
 }
 
 fn insert_payment_rows(

@@ -1,9 +1,8 @@
 // The Earnings and Dashboard pages in Chromium with IPC stubbed: figures, charts, the sync's
 // progress and cancel, CSV export, and the empty, loading-failed and not-connected states.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { SHOTS, launch, openApp, serveDist } from './harness.mjs';
+import { SHOTS, withBrowser } from './harness.mjs';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 22, 14, 0);
@@ -61,21 +60,12 @@ async function emit(page, event, payload) {
   );
 }
 
-let browser, srv;
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  srv = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  srv?.server.close();
-});
+const open = withBrowser();
 
 for (const scheme of ['light', 'dark']) {
   test(`the Earnings page shows the figures, three charts and exports CSV (${scheme})`, async () => {
     // Dark runs under LANG=C's language tag, which made uPlot throw on load in WebKitGTK.
-    const { page, context, consoleErrors } = await openApp(browser, srv.url, handlers(), { hash: '#/earnings', colorScheme: scheme, language: scheme === 'dark' ? 'C' : null });
+    const { page, context, consoleErrors } = await open(handlers(), { hash: '#/earnings', colorScheme: scheme, language: scheme === 'dark' ? 'C' : null });
     await page.waitForSelector('[data-testid="earnings-tiles"]');
     assert.equal(await page.textContent('[data-testid="earned-all"]'), '27.46 USD');
     assert.equal(await page.textContent('[data-testid="earned-today"]'), '0.31 USD');
@@ -106,9 +96,7 @@ for (const scheme of ['light', 'dark']) {
 }
 
 test('the backfill shows progress, can be cancelled, and a failure says what happened', async () => {
-  const { page, context, consoleErrors } = await openApp(
-    browser,
-    srv.url,
+  const { page, context, consoleErrors } = await open(
     handlers({ earnings_report: { nowMts: NOW, currencies: [], totalUsd: null }, sync_status: { ...SYNC_DONE, phase: 'idle', lastDoneMts: null } }),
     { hash: '#/earnings' },
   );
@@ -132,18 +120,14 @@ test('the backfill shows progress, can be cancelled, and a failure says what hap
 });
 
 test('a database error is shown with a way to try again; no key says how to connect', async () => {
-  let { page, context } = await openApp(
-    browser,
-    srv.url,
+  let { page, context } = await open(
     handlers({ earnings_report: { __reject: { code: 'Storage', message: 'The database file is locked by another program.' } } }),
     { hash: '#/earnings' },
   );
   await page.waitForSelector('[data-testid="earnings-error"]');
   assert.match(await page.textContent('[data-testid="earnings-error"]'), /locked by another program/);
   await context.close();
-  ({ page, context } = await openApp(
-    browser,
-    srv.url,
+  ({ page, context } = await open(
     handlers({ key_state: { ...KEY, mode: 'none', label: null, masked: null }, earnings_report: { __reject: { code: 'NotFound', message: 'Connect a key or start the demo first.' } } }),
     { hash: '#/earnings' },
   ));
@@ -152,7 +136,7 @@ test('a database error is shown with a way to try again; no key says how to conn
 });
 
 test('the Dashboard shows what was earned beside the balances, offers and credits', async () => {
-  const { page, context, consoleErrors } = await openApp(browser, srv.url, handlers(), { hash: '#/dashboard' });
+  const { page, context, consoleErrors } = await open(handlers(), { hash: '#/dashboard' });
   await page.waitForSelector('[data-testid="dashboard-earnings"] [data-testid="earned-month"]');
   assert.equal(await page.textContent('[data-testid="dashboard-earnings"] [data-testid="earned-month"]'), '9.00 USD');
   assert.equal(await page.textContent('[data-testid="bal-lent"]'), '9,580.00 USD');

@@ -1,26 +1,16 @@
 // The app frame in Chromium with IPC stubbed: navigation, app_info in Settings, error states,
 // and a screenshot of every page in light and dark.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { SHOTS, launch, openApp, serveDist } from './harness.mjs';
+import { SHOTS, withBrowser } from './harness.mjs';
 
 const PAGES = ['setup', 'dashboard', 'strategy', 'earnings', 'settings'];
 const INFO = { version: '0.1.0', dataDir: '/home/user/.local/share/app.yieldsforge.desktop', buildProfile: 'debug', os: 'linux', arch: 'x86_64' };
 
-let browser, srv;
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  srv = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  srv?.server.close();
-});
+const open = withBrowser();
 
 test('every page is reachable by clicking, and aria-current follows', async () => {
-  const { page, context, consoleErrors } = await openApp(browser, srv.url, { app_info: INFO });
+  const { page, context, consoleErrors } = await open({ app_info: INFO });
   for (const name of PAGES) {
     await page.click(`[data-testid="nav-${name}"]`);
     await page.waitForSelector(`[data-testid="page-${name}"]`);
@@ -33,7 +23,7 @@ test('every page is reachable by clicking, and aria-current follows', async () =
 });
 
 test('navigation works from the keyboard', async () => {
-  const { page, context } = await openApp(browser, srv.url, { app_info: INFO });
+  const { page, context } = await open({ app_info: INFO });
   await page.focus('[data-testid="nav-setup"]');
   await page.keyboard.press('Tab'); // Dashboard
   await page.keyboard.press('Tab'); // Strategy
@@ -44,7 +34,7 @@ test('navigation works from the keyboard', async () => {
 });
 
 test('Settings shows what app_info returns', async () => {
-  const { page, context, consoleErrors } = await openApp(browser, srv.url, { app_info: INFO }, { hash: '#/settings' });
+  const { page, context, consoleErrors } = await open({ app_info: INFO }, { hash: '#/settings' });
   assert.equal(await page.textContent('[data-testid="app-info-version"]'), '0.1.0');
   assert.equal(await page.textContent('[data-testid="app-info-data-dir"]'), INFO.dataDir);
   assert.equal(await page.textContent('[data-testid="app-info-profile"]'), 'debug');
@@ -56,7 +46,7 @@ test('Settings shows what app_info returns', async () => {
 
 test('an app_info error shows its message, and Retry loads again', async () => {
   const handlers = { app_info: { __sequence: [{ __reject: { code: 'Storage', message: 'The data folder is not writable.' } }, INFO] } };
-  const { page, context } = await openApp(browser, srv.url, handlers, { hash: '#/settings' });
+  const { page, context } = await open(handlers, { hash: '#/settings' });
   assert.equal(await page.textContent('[data-testid="app-info-error"]'), 'The data folder is not writable.');
   await page.click('[data-testid="app-info-retry"]');
   assert.equal(await page.textContent('[data-testid="app-info-version"]'), '0.1.0');
@@ -65,7 +55,7 @@ test('an app_info error shows its message, and Retry loads again', async () => {
 
 for (const scheme of ['light', 'dark']) {
   test(`screenshots of every page (${scheme})`, async () => {
-    const { page, context, consoleErrors } = await openApp(browser, srv.url, { app_info: INFO }, { colorScheme: scheme });
+    const { page, context, consoleErrors } = await open({ app_info: INFO }, { colorScheme: scheme });
     for (const name of PAGES) {
       await page.click(`[data-testid="nav-${name}"]`);
       await page.waitForSelector(`[data-testid="page-${name}"]`);

@@ -1,9 +1,10 @@
 // Serves the built UI on 127.0.0.1 and opens it in Debian's Chromium with the Tauri IPC
 // stubbed before any page script runs. The stub records calls on window.__ipcCalls.
 import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -76,4 +77,22 @@ export async function openApp(browser, url, handlers, { colorScheme = 'light', h
   }, handlers);
   await page.goto(url + hash);
   return { page, context, consoleErrors };
+}
+
+/**
+ * For a test file: serves the built UI and starts Chromium before its tests, stops both after,
+ * and returns `open(handlers, options)`, which is `openApp` on that browser and server.
+ */
+export function withBrowser() {
+  let browser, srv;
+  before(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    srv = await serveDist();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    srv?.server.close();
+  });
+  return (handlers, options) => openApp(browser, srv.url, handlers, options);
 }

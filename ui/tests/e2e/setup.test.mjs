@@ -1,8 +1,7 @@
 // The key wizard, the demo and the dashboard in Chromium with IPC stubbed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { SHOTS, launch, openApp, serveDist } from './harness.mjs';
+import { SHOTS, withBrowser } from './harness.mjs';
 
 const NONE = { mode: 'none', label: null, masked: null, verifiedMts: null, problem: null, canTransfer: false };
 const LIVE = { mode: 'live', label: 'Yieldsforge', masked: 'AbCd…wXyZ', verifiedMts: 1, problem: null, canTransfer: true };
@@ -60,16 +59,7 @@ const STATUS = {
   ],
 };
 
-let browser, srv;
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  srv = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  srv?.server.close();
-});
+const open = withBrowser();
 
 function base(extra = {}) {
   return {
@@ -83,7 +73,7 @@ function base(extra = {}) {
 }
 
 test('the six steps, with a progress indicator, Back and Next, resuming where the user left', async () => {
-  const { page, context, consoleErrors } = await openApp(browser, srv.url, base({ open_external: null }), { hash: '#/setup' });
+  const { page, context, consoleErrors } = await open(base({ open_external: null }), { hash: '#/setup' });
   for (let step = 1; step <= 5; step++) {
     await page.waitForSelector(`[data-testid="wizard-step-${step}"]`);
     assert.equal(await page.getAttribute('[aria-current="step"] .t', 'class'), 't');
@@ -106,7 +96,7 @@ test('the six steps, with a progress indicator, Back and Next, resuming where th
 });
 
 test('a withdraw-enabled key is refused with its message and cannot be saved', async () => {
-  const { page, context } = await openApp(browser, srv.url, base({ verify_key: REFUSED }), { hash: '#/setup' });
+  const { page, context } = await open(base({ verify_key: REFUSED }), { hash: '#/setup' });
   await page.evaluate(() => localStorage.setItem('yf.wizard.step', '5'));
   await page.reload();
   await page.fill('[data-testid="api-key"]', 'k'.repeat(43));
@@ -125,7 +115,7 @@ test('a good key is verified, saved, and the wizard moves to funding', async () 
     { wallet: 'exchange', currency: 'USD', balance: '2000', available: '2000' },
   ];
   const handlers = base({ verify_key: GOOD, save_key: LIVE, wallets: W('10000'), transfer_to_funding: W('10500') });
-  const { page, context } = await openApp(browser, srv.url, handlers, { hash: '#/setup' });
+  const { page, context } = await open(handlers, { hash: '#/setup' });
   await page.evaluate(() => localStorage.setItem('yf.wizard.step', '5'));
   await page.reload();
   await page.fill('[data-testid="api-key"]', ' ' + 'k'.repeat(43));
@@ -154,7 +144,7 @@ test('a good key is verified, saved, and the wizard moves to funding', async () 
 });
 
 test('try the demo from the first screen: DEMO is shown', async () => {
-  const { page, context } = await openApp(browser, srv.url, base({ start_demo: DEMO }), { hash: '#/setup' });
+  const { page, context } = await open(base({ start_demo: DEMO }), { hash: '#/setup' });
   await page.evaluate(() => localStorage.setItem('yf.wizard.step', '1'));
   await page.reload();
   await page.click('[data-testid="try-demo"]');
@@ -166,9 +156,7 @@ test('try the demo from the first screen: DEMO is shown', async () => {
 
 for (const scheme of ['light', 'dark']) {
   test(`the dashboard shows balances, offers, idle reasons and the preview (${scheme})`, async () => {
-    const { page, context, consoleErrors } = await openApp(
-      browser,
-      srv.url,
+    const { page, context, consoleErrors } = await open(
       base({ key_state: DEMO, engine_status: STATUS, engine_start: null }),
       { hash: '#/dashboard', colorScheme: scheme },
     );
@@ -187,7 +175,7 @@ for (const scheme of ['light', 'dark']) {
 
 test('a key problem is explained on Setup and the Dashboard', async () => {
   const problem = 'Bitfinex no longer accepts your API key (it was revoked or deleted), so Yieldsforge stopped lending.';
-  const { page, context } = await openApp(browser, srv.url, base({ key_state: { ...LIVE, problem }, engine_status: STATUS }), { hash: '#/setup' });
+  const { page, context } = await open(base({ key_state: { ...LIVE, problem }, engine_status: STATUS }), { hash: '#/setup' });
   assert.match(await page.textContent('[data-testid="key-problem"]'), /revoked/);
   await page.click('[data-testid="nav-dashboard"]');
   assert.match(await page.textContent('[data-testid="dashboard-key-problem"]'), /revoked/);
@@ -195,7 +183,7 @@ test('a key problem is explained on Setup and the Dashboard', async () => {
 });
 
 test('Settings manages the key and deletes local data only after a confirmation', async () => {
-  const { page, context } = await openApp(browser, srv.url, base({ key_state: LIVE, delete_all_data: NONE, recheck_key: LIVE, export_data: ['/home/u/Downloads/yieldsforge-payments-20260601-120000.csv'] }), { hash: '#/settings' });
+  const { page, context } = await open(base({ key_state: LIVE, delete_all_data: NONE, recheck_key: LIVE, export_data: ['/home/u/Downloads/yieldsforge-payments-20260601-120000.csv'] }), { hash: '#/settings' });
   await page.waitForSelector('[data-testid="settings-key"]');
   await page.click('[data-testid="recheck-key"]');
   await page.click('[data-testid="delete-all"]');

@@ -1,8 +1,7 @@
 // The Strategy page in Chromium with IPC stubbed: presets, live preview, validation, saving.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { SHOTS, launch, openApp, serveDist } from './harness.mjs';
+import { SHOTS, withBrowser } from './harness.mjs';
 
 const KEY = { mode: 'demo', label: 'Demo', masked: 'DeMo…KeyX', verifiedMts: 1, problem: null, canTransfer: true };
 const BALANCED = {
@@ -17,16 +16,7 @@ const PLAN = (n) => ({
   submit: Array.from({ length: n }, (_, i) => ({ amount: String(10000 / n), rate: String(0.00014 + i * 0.00001), period: 2, kind: 'Limit', hidden: false, reason: { kind: 'Ladder', step: i + 1, of: n } })),
 });
 
-let browser, srv;
-before(async () => {
-  await mkdir(SHOTS, { recursive: true });
-  srv = await serveDist();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  srv?.server.close();
-});
+const open = withBrowser();
 
 for (const scheme of ['light', 'dark']) {
   test(`presets, a live preview, field errors and saving (${scheme})`, async () => {
@@ -46,7 +36,7 @@ for (const scheme of ['light', 'dark']) {
         ],
       },
     };
-    const { page, context, consoleErrors } = await openApp(browser, srv.url, handlers, { hash: '#/strategy', colorScheme: scheme });
+    const { page, context, consoleErrors } = await open(handlers, { hash: '#/strategy', colorScheme: scheme });
     await page.waitForSelector('[data-testid="preset-Balanced"][aria-checked="true"]');
     await page.waitForSelector('[data-testid="strategy-preview"] table tr');
     assert.equal(await page.locator('[data-testid="strategy-preview"] tr').count(), 3);
