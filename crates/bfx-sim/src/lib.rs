@@ -92,6 +92,8 @@ pub(crate) struct Shared {
     pub(crate) clock: Mutex<SimClock>,
     pub(crate) faults: Mutex<faults::Faults>,
     pub(crate) fault_rng: Mutex<ChaCha8Rng>,
+    /// API requests answered (`/v2/...`), for "API calls per hour" in backtests.
+    pub(crate) requests: std::sync::atomic::AtomicU64,
 }
 
 /// A simulator. Clone it freely: clones share the same exchange.
@@ -157,6 +159,7 @@ impl Sim {
                 clock: Mutex::new(SimClock::new(cfg.clock, cfg.start_mts)),
                 faults: Mutex::new(faults::Faults::default()),
                 fault_rng: Mutex::new(ChaCha8Rng::seed_from_u64(cfg.seed ^ 0xfa17)),
+                requests: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
@@ -192,6 +195,13 @@ impl Sim {
             c.now()
         };
         self.shared.world.lock().advance_to(now);
+    }
+
+    /// How many API requests (`/v2/...`, public and authenticated) the server has received.
+    pub fn api_calls(&self) -> u64 {
+        self.shared
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Switches how the clock moves from now on (e.g. a history played in manual steps, then

@@ -983,6 +983,9 @@ async fn handle(
             json!(["error", 10020, "request: invalid"]),
         ));
     };
+    shared
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let decision = {
         let roll = shared.fault_rng.lock().random::<f64>();
         shared.faults.lock().decide(&endpoint, roll)

@@ -70,7 +70,9 @@ mod secret;
 mod sign;
 mod wire;
 
-pub use client::{Client, ClientConfig, DEFAULT_AUTH_URL, DEFAULT_PUBLIC_URL, LEDGER_PAGE_MAX};
+pub use client::{
+    Client, ClientConfig, DEFAULT_AUTH_URL, DEFAULT_PUBLIC_URL, LEDGER_PAGE_MAX, TRADES_PAGE_MAX,
+};
 pub use error::Error;
 pub use limits::{Family, RateLimits};
 pub use models::*;
