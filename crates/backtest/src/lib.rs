@@ -15,7 +15,9 @@
 //!   bottom and a top gap in the book, always 2 days, no repricing);
 //! - **idle** money (zero);
 //! - **perfect foresight**: the whole balance lent all the time at each hour's highest traded
-//!   rate — an upper bound no strategy can reach under the same market.
+//!   rate — an upper bound for every contender under the conservative fill model (it does not
+//!   bound optimistic Auto-Renew, whose FRR offers are assumed to fill at FRR even when no trade
+//!   printed that high).
 //!
 //! What it is not: a second implementation of the strategy. The engine, planner and exchange
 //! client are the live ones; only the clock is stepped.
@@ -229,11 +231,17 @@ impl Report {
             );
         }
         let _ = writeln!(s, "\n{}", self.headline_baseline);
+        let _ = writeln!(
+            s,
+            "Perfect foresight lends everything at each hour's highest traded rate: no line can beat it under the conservative fill model (optimistic Auto-Renew assumes fills at FRR that no trade printed)."
+        );
         s
     }
 }
 
-/// The settings of the fixed-offer baseline: one offer of everything at the lowest ask, 2 days.
+/// The settings of the fixed-offer baseline: one offer of everything at the lowest ask, 2 days,
+/// left there until it fills (a naive bot; money that comes back is offered at the ask of the
+/// moment).
 pub fn fixed_at_ask() -> lender::StrategySettings {
     let mut s = lender::StrategySettings::preset(lender::Preset::Conservative);
     s.preset = lender::Preset::Custom;
@@ -244,6 +252,7 @@ pub fn fixed_at_ask() -> lender::StrategySettings {
     s.period_thresholds = Vec::new();
     s.min_daily_rate = Decimal::new(1, 8);
     s.min_rate_frr_factor = None;
+    s.reprice_after_minutes = 0;
     s
 }
 

@@ -706,7 +706,9 @@ impl World {
         Err(Refusal::FundingNotFound)
     }
 
-    /// Sets (or clears with `None`) an account's auto-renew for a currency.
+    /// Sets (or clears with `None`) an account's auto-renew for a currency. Turning it on
+    /// offers the idle funding balance at once under the new settings (as Bitfinex does), and
+    /// again whenever money comes back.
     pub fn set_auto_renew(
         &mut self,
         account: u64,
@@ -717,10 +719,14 @@ impl World {
             return Err(Refusal::Symbol);
         }
         let a = self.accounts.get_mut(&account).ok_or(Refusal::Wallet)?;
+        let on = cfg.is_some();
         match cfg {
             Some(c) => a.auto_renew.insert(currency.into(), c),
             None => a.auto_renew.remove(currency),
         };
+        if on {
+            self.auto_renew(account, currency);
+        }
         Ok(())
     }
 

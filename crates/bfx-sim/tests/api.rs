@@ -360,13 +360,24 @@ async fn auto_renew_is_honoured_while_the_client_is_away() {
         )
         .await;
     assert_eq!(a.body[1], "fa-req");
+    // Turning it on offers the idle balance at once.
+    let offered = sim.with_world(|w| {
+        w.markets["fUSD"]
+            .offers
+            .iter()
+            .filter(|o| o.account == Some(1) && o.renew)
+            .count()
+    });
+    assert_eq!(
+        offered, 1,
+        "the idle balance is offered under the new settings"
+    );
     assert_eq!(
         api.post("auth/r/funding/auto/status", json!({"currency": "USD"}))
             .await
             .body,
         json!(["USD", 2, 0.00001, 0])
     );
-    api.post("auth/w/funding/offer/submit", json!({"type": "LIMIT", "symbol": "fUSD", "amount": "3000", "rate": "0.00001", "period": 2})).await;
     sim.advance(5 * DAY);
     let renewed = sim.with_world(|w| w.accounts[&1].trades.len());
     assert!(

@@ -1,6 +1,7 @@
 //! `yf`: the Yieldsforge command line — headless lending, key verification, status, and the
 //! local Bitfinex emulator. See `yf --help`.
 
+mod backtest;
 mod common;
 mod earnings;
 mod run;
@@ -41,6 +42,9 @@ enum Command {
     /// Syncs interest payments, then prints earnings, APY, utilization and the Auto-Renew
     /// baseline (or a CSV for tax tools).
     Earnings(earnings::EarningsArgs),
+    /// Replays a market through the emulator with the real engine and compares the strategy
+    /// with Auto-Renew, a fixed offer, a spread ladder, idle money and perfect foresight.
+    Backtest(backtest::BacktestArgs),
 }
 
 fn main() {
@@ -64,6 +68,7 @@ fn main() {
             Command::Run(args) => run::run(&cli.global, args).await,
             Command::Status => run::status(&cli.global).await,
             Command::Earnings(args) => earnings::run(&cli.global, args).await,
+            Command::Backtest(args) => backtest::run(&cli.global, args).await,
         }
     });
     match result {

@@ -146,3 +146,91 @@ fn no_key_is_a_clear_error_not_a_panic() {
     assert!(err.starts_with("yf: "), "{err}");
     assert!(!err.contains("panicked"));
 }
+
+#[test]
+fn backtest_prints_a_table_json_and_draws_the_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("bt");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_yf"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&[
+        "backtest",
+        "--synthetic",
+        "2",
+        "--days",
+        "0.25",
+        "--strategy",
+        "balanced",
+        "--json",
+        "--chart",
+        chart.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let names: Vec<&str> = report["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[0], "Balanced preset");
+    assert!(names.contains(&"Auto-Renew at FRR (conservative)") && names.contains(&"Idle"));
+    assert_eq!(
+        report["endMts"].as_i64().unwrap() - report["startMts"].as_i64().unwrap(),
+        6 * 3_600_000
+    );
+    assert!(
+        std::fs::read_to_string(chart.with_extension("svg"))
+            .unwrap()
+            .contains("<polyline")
+    );
+    assert!(
+        std::fs::read(chart.with_extension("png"))
+            .unwrap()
+            .starts_with(b"\x89PNG")
+    );
+    // A settings file as the strategy, and the table.
+    let file = dir.path().join("mine.json");
+    let settings = serde_json::to_string(&lender::StrategySettings::preset(
+        lender::Preset::Aggressive,
+    ))
+    .unwrap();
+    std::fs::write(&file, settings).unwrap();
+    let (code, out, err) = run(&[
+        "backtest",
+        "--synthetic",
+        "2",
+        "--days",
+        "0.1",
+        "--strategy",
+        file.to_str().unwrap(),
+        "--no-chart",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("mine") && out.contains("Perfect foresight (upper bound)"),
+        "{out}"
+    );
+    // Bad input: one sentence, exit 1.
+    let (code, _, err) = run(&["backtest", "--tape", "no-such-tape.csv"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("Cannot open the tape no-such-tape.csv"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["backtest", "--synthetic", "1", "--strategy", "bogus"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a preset"), "{err}");
+    let (code, _, _) = run(&["backtest", "--days", "1"]);
+    assert_eq!(code, 2, "clap: --tape or --synthetic is required");
+}
