@@ -289,8 +289,10 @@ async fn run_one(
     })
 }
 
-/// The perfect-foresight bound: the whole balance lent every hour at that hour's highest
-/// traded rate (from the idle run's market, which is the same market), net of the fee.
+/// The perfect-foresight bound: the whole balance lent all the time, each hour at the highest
+/// rate of any loan that could still be running then (a trade printed at `s` for `p` days can
+/// be running until `s + p` days), net of the fee. No contender's loans can pay more under the
+/// conservative fill model, since an offer fills at its own rate, at most the trade's.
 fn foresight(spec: &Spec, start: i64, hours: i64) -> Outcome {
     let symbol = format!("f{}", spec.currency);
     let sim = Sim::new(SimConfig {
@@ -304,37 +306,74 @@ fn foresight(spec: &Spec, start: i64, hours: i64) -> Outcome {
         },
     });
     sim.with_world(|w| w.keep_trades_ms = i64::MAX / 4);
+    let end = start + hours * HOUR;
+    // Step like the others so the synthetic market evolves the same way.
+    let step = spec.step_minutes.clamp(1, 60) * 60_000;
+    let mut t = start;
+    while t < end {
+        t = (t + step).min(end);
+        sim.advance_to(t);
+    }
+    // Per loan length: the highest rate that started in each hour.
+    let n = usize::try_from(hours).unwrap_or(0);
+    let mut started: std::collections::BTreeMap<u32, Vec<Option<Decimal>>> = Default::default();
+    sim.with_world(|w| {
+        for tr in w.markets[&symbol]
+            .trades
+            .iter()
+            .filter(|t| t.mts >= start && t.mts < end)
+        {
+            let h = usize::try_from((tr.mts - start) / HOUR)
+                .unwrap_or(0)
+                .min(n.saturating_sub(1));
+            let slot = &mut started.entry(tr.period).or_insert_with(|| vec![None; n])[h];
+            *slot = Some(slot.map_or(tr.rate, |r: Decimal| r.max(tr.rate)));
+        }
+    });
+    // Hour h can hold a loan of p days that started in hours h − 24p ..= h.
+    let mut best = vec![None::<Decimal>; n];
+    for (period, by_hour) in &started {
+        let reach = usize::try_from(*period).unwrap_or(120) * 24;
+        let mut window: std::collections::VecDeque<(usize, Decimal)> = Default::default();
+        for h in 0..n {
+            if let Some(r) = by_hour[h] {
+                while window.back().is_some_and(|(_, x)| *x <= r) {
+                    window.pop_back();
+                }
+                window.push_back((h, r));
+            }
+            while window.front().is_some_and(|(s, _)| s + reach < h) {
+                window.pop_front();
+            }
+            if let Some((_, r)) = window.front() {
+                best[h] = Some(best[h].map_or(*r, |b: Decimal| b.max(*r)));
+            }
+        }
+    }
     let mut earned = Decimal::ZERO;
     let mut cumulative = vec![(start, Decimal::ZERO)];
-    let mut best = Vec::new();
-    for h in 0..hours {
-        let (a, b) = (start + h * HOUR, start + (h + 1) * HOUR);
-        sim.advance_to(b);
-        let top = sim.with_world(|w| {
-            w.markets[&symbol]
-                .trades
-                .iter()
-                .filter(|t| t.mts >= a && t.mts < b)
-                .map(|t| t.rate)
-                .max()
-        });
-        if let Some(r) = top {
-            earned += spec.balance * r / Decimal::from(24) * (Decimal::ONE - FEE);
-            best.push(r);
+    for (h, r) in best.iter().enumerate() {
+        if let Some(r) = r {
+            earned += spec.balance * *r / Decimal::from(24) * (Decimal::ONE - FEE);
         }
-        cumulative.push((b, earned.round_dp(8)));
+        cumulative.push((start + (h as i64 + 1) * HOUR, earned.round_dp(8)));
     }
     let earned = earned.round_dp(8);
     let (apr, apy) = rates(earned, spec.balance, hours * HOUR);
-    let avg = (!best.is_empty())
-        .then(|| (best.iter().sum::<Decimal>() / Decimal::from(best.len())).round_dp(8));
+    let lent: Vec<Decimal> = best.iter().flatten().copied().collect();
+    let avg = (!lent.is_empty())
+        .then(|| (lent.iter().sum::<Decimal>() / Decimal::from(lent.len())).round_dp(8));
     Outcome {
         name: "Perfect foresight (upper bound)".into(),
         kind: Kind::PerfectForesight,
         earned,
         apr,
         apy,
-        utilization: Decimal::ONE,
+        utilization: if n > 0 {
+            (Decimal::from(lent.len()) / Decimal::from(n)).round_dp(4)
+        } else {
+            Decimal::ZERO
+        },
         avg_rate: avg,
         avg_period: None,
         offers: 0,
