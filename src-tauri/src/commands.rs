@@ -261,3 +261,15 @@ pub async fn earnings_export<R: Runtime>(
             .to_string(),
     ))
 }
+
+/// Runs settings over days of the synthetic market, next to Auto-Renew and the baselines.
+#[tauri::command]
+pub async fn backtest_run(
+    core: CoreState<'_>,
+    settings: lender::StrategySettings,
+    days: u32,
+    seed: u64,
+    balance: String,
+) -> Result<api::BacktestReport, ApiError> {
+    core.backtest(settings, days, seed, &balance).await
+}

@@ -66,7 +66,10 @@ pub const EARNINGS_SYNC: &str = "earnings://sync";
 /// Sent when the earnings figures may have changed (after each sync pass).
 pub const EARNINGS_UPDATED: &str = "earnings://updated";
 
-/// Forwards the sync's progress and earnings updates to the web view, and keeps the tray's
+/// Carries a running backtest's progress, 0–100.
+pub const BACKTEST_PROGRESS: &str = "backtest://progress";
+
+/// Forwards the sync's progress, a backtest's progress and earnings updates to the web view, and keeps the tray's
 /// "Lending X · today +Y" line current (after each sync, and at most every 15 s as the engine
 /// reports).
 pub fn forward_earnings<R: Runtime>(app: AppHandle<R>, core: Arc<Core>) {
@@ -80,6 +83,16 @@ pub fn forward_earnings<R: Runtime>(app: AppHandle<R>, core: Arc<Core>) {
             }
             if sync.changed().await.is_err() {
                 break;
+            }
+        }
+    });
+    let mut backtest = core.backtest_subscribe();
+    let bt_app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        while backtest.changed().await.is_ok() {
+            let pct = *backtest.borrow_and_update();
+            if let Err(e) = bt_app.emit(BACKTEST_PROGRESS, pct) {
+                tracing::warn!("could not emit {BACKTEST_PROGRESS}: {e}");
             }
         }
     });

@@ -56,6 +56,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::sync_now,
         commands::sync_cancel,
         commands::earnings_export,
+        commands::backtest_run,
     ])
 }
 

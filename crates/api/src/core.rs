@@ -139,6 +139,8 @@ pub struct Core {
     pub(crate) sync: watch::Sender<crate::earnings::SyncStatus>,
     pub(crate) sync_control: Arc<crate::earnings::SyncControl>,
     pub(crate) earnings_updated: watch::Sender<u64>,
+    pub(crate) backtest_progress: watch::Sender<u8>,
+    pub(crate) backtest_gate: Mutex<()>,
 }
 
 /// What a session's engine and sync share.
@@ -228,6 +230,8 @@ impl Core {
             sync: watch::channel(crate::earnings::SyncStatus::default()).0,
             sync_control: Self::new_sync_control(),
             earnings_updated: watch::channel(0).0,
+            backtest_progress: watch::channel(0).0,
+            backtest_gate: Mutex::new(()),
         }
     }
 

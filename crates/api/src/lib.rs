@@ -9,6 +9,7 @@
 //!
 //! What does not: windows, tray, events or anything else that needs Tauri — that is `src-tauri`.
 
+mod backtest;
 mod core;
 mod earnings;
 mod error;
@@ -16,6 +17,7 @@ mod external;
 mod info;
 mod prefs;
 
+pub use ::backtest::Report as BacktestReport;
 pub use core::{
     Core, DEMO_HISTORY_DAYS, DEMO_SPEED, KeyMode, KeyState, RECHECK_EVERY, VerifyOutcome,
     WalletView,

@@ -591,3 +591,36 @@ async fn earnings_need_a_session_and_an_unreachable_exchange_is_a_clear_failed_s
     // The stored figures still show.
     assert!(r.core.earnings_report().await.is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_strategy_page_backtests_settings_against_the_baselines() {
+    let r = rig(MemoryStore::new()).await;
+    let mut rx = r.core.backtest_subscribe();
+    let settings = lender::StrategySettings::preset(lender::Preset::Balanced);
+    let report = r
+        .core
+        .backtest(settings.clone(), 1, 7, "5000")
+        .await
+        .unwrap();
+    assert_eq!(report.outcomes[0].name, "Your settings");
+    assert!(report.outcomes.len() >= 7);
+    assert_eq!(report.balance, rust_decimal::Decimal::from(5000));
+    assert!(rx.has_changed().unwrap());
+    assert_eq!(*rx.borrow_and_update(), 100);
+    // Bad input is refused before anything runs.
+    let mut bad = settings.clone();
+    bad.tranches = 0;
+    let e = r.core.backtest(bad, 1, 7, "5000").await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert_eq!(e.fields[0].field, "tranches");
+    for (days, balance) in [(0, "5000"), (31, "5000"), (1, "100"), (1, "lots")] {
+        assert_eq!(
+            r.core
+                .backtest(settings.clone(), days, 7, balance)
+                .await
+                .unwrap_err()
+                .code,
+            ErrorCode::InvalidInput
+        );
+    }
+}

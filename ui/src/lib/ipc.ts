@@ -16,8 +16,9 @@ import type { EarningsReport } from './bindings/EarningsReport';
 import type { DailyEarning } from './bindings/DailyEarning';
 import type { SyncStatus } from './bindings/SyncStatus';
 import type { CsvKind } from './bindings/CsvKind';
+import type { Report as BacktestReport } from './bindings/Report';
 
-export type { ApiError, AppInfo, CsvKind, DailyEarning, EarningsReport, EngineStatus, ErrorCode, KeyState, Plan, Preset, StrategySettings, SyncStatus, VerifyOutcome, WalletView };
+export type { ApiError, AppInfo, BacktestReport, CsvKind, DailyEarning, EarningsReport, EngineStatus, ErrorCode, KeyState, Plan, Preset, StrategySettings, SyncStatus, VerifyOutcome, WalletView };
 
 const CODES: readonly ErrorCode[] = [
   'InvalidKey',
@@ -164,4 +165,14 @@ export function onSyncStatus(cb: (s: SyncStatus) => void): Promise<UnlistenFn> {
 /** Calls `cb` whenever the earnings figures may have changed. */
 export function onEarningsUpdated(cb: () => void): Promise<UnlistenFn> {
   return listen('earnings://updated', () => cb());
+}
+
+
+/** Runs settings over `days` of the synthetic market `seed`, next to Auto-Renew and the baselines. */
+export const backtestRun = (settings: StrategySettings, days: number, seed: number, balance: string): Promise<BacktestReport> =>
+  call<BacktestReport>('backtest_run', { settings, days, seed, balance });
+
+/** Calls `cb` with a running backtest's progress (0–100). */
+export function onBacktestProgress(cb: (percent: number) => void): Promise<UnlistenFn> {
+  return listen<number>('backtest://progress', (e) => cb(e.payload));
 }

@@ -66,3 +66,57 @@ for (const scheme of ['light', 'dark']) {
     await context.close();
   });
 }
+
+test('a backtest of the edited settings shows progress, the table and the chart', async () => {
+  const START = 1_780_272_000_000;
+  const series = (perHour) => Array.from({ length: 49 }, (_, h) => [START + h * 3_600_000, (perHour * h).toFixed(8)]);
+  const outcome = (name, kind, perHour, extra = {}) => ({
+    name, kind, earned: (perHour * 48).toFixed(8), apr: '0.05', apy: '0.0513', utilization: '0.93', avgRate: '0.00015', avgPeriod: '2',
+    offers: 40, cancels: 12, apiCallsPerHour: '80', cumulative: series(perHour), ...extra,
+  });
+  const REPORT = {
+    market: 'synthetic seed 1', startMts: START, endMts: START + 48 * 3_600_000, currency: 'USD', balance: '10000', participation: '0.5',
+    headlineBaseline: 'The headline compares with Auto-Renew (conservative).',
+    outcomes: [
+      outcome('Your settings', 'Strategy', 0.06),
+      outcome('Auto-Renew at FRR (conservative)', 'AutoRenewConservative', 0.03),
+      outcome('Auto-Renew at FRR (optimistic)', 'AutoRenewOptimistic', 0.08),
+      outcome('Fixed offer at the ask', 'FixedAtAsk', 0.05),
+      outcome('Spread ladder (Mika-style)', 'SpreadLadder', 0.055),
+      outcome('Idle', 'Idle', 0, { utilization: '0', avgRate: null, avgPeriod: null, offers: 0, cancels: 0, apiCallsPerHour: '0' }),
+      outcome('Perfect foresight (upper bound)', 'PerfectForesight', 0.1, { utilization: '1', avgPeriod: null }),
+    ],
+  };
+  const handlers = {
+    key_state: KEY,
+    engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, currencies: [] },
+    'plugin:event|listen': 1,
+    'plugin:event|unlisten': null,
+    strategy_get: BALANCED,
+    manage_all_get: false,
+    strategy_preview: PLAN(3),
+    backtest_run: REPORT,
+  };
+  const { page, context, consoleErrors } = await open(handlers, { hash: '#/strategy' });
+  await page.waitForSelector('[data-testid="backtest-run"]');
+  await page.selectOption('[data-testid="backtest-days"]', '2');
+  await page.fill('[data-testid="backtest-balance"]', '10000');
+  await page.click('[data-testid="backtest-run"]');
+  await page.waitForSelector('[data-testid="backtest-table"]');
+  const call = await page.evaluate(() => window.__ipcCalls.find((c) => c.cmd === 'backtest_run').args);
+  assert.equal(call.days, 2);
+  assert.equal(call.balance, '10000');
+  assert.equal(call.settings.tranches, 3, 'the settings being edited are tested');
+  assert.equal(await page.locator('[data-testid="backtest-table"] tbody tr').count(), 7);
+  assert.match(await page.textContent('[data-testid="backtest-headline"]'), /earned 2\.88 USD.*Auto-Renew at FRR would have earned 1\.44 USD/s);
+  await page.waitForSelector('[data-testid="backtest-chart"] canvas');
+  await page.setViewportSize({ width: 1200, height: 1900 });
+  await page.screenshot({ path: `${SHOTS}strategy-backtest.png` });
+  // Another market: the next seed.
+  await page.click('[data-testid="backtest-another"]');
+  await page.waitForFunction(() => window.__ipcCalls.filter((c) => c.cmd === 'backtest_run').length === 2);
+  const seeds = await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'backtest_run').map((c) => c.args.seed));
+  assert.deepEqual(seeds, [1, 2]);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
