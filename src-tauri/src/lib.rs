@@ -73,8 +73,34 @@ fn resolve_data_dir<R: Runtime>(
     Ok(dir)
 }
 
+/// How the app was started: `--hidden` starts in the tray without a window (what autostart at
+/// login uses); `--demo` starts the demo and its lending when no key is connected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LaunchOptions {
+    /// Start in the tray, window hidden.
+    pub hidden: bool,
+    /// Start the demo, lending, when no key is connected.
+    pub demo: bool,
+}
+
+impl LaunchOptions {
+    /// Reads the options from command-line arguments (unknown ones are ignored).
+    pub fn from_args<I: IntoIterator<Item = String>>(args: I) -> Self {
+        let mut o = Self::default();
+        for a in args {
+            match a.as_str() {
+                "--hidden" => o.hidden = true,
+                "--demo" => o.demo = true,
+                _ => {}
+            }
+        }
+        o
+    }
+}
+
 /// Starts the desktop app and runs until the user quits from the tray.
 pub fn run() {
+    let launch = LaunchOptions::from_args(std::env::args().skip(1));
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("YF_LOG")
@@ -102,7 +128,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
-        .setup(|app| {
+        .setup(move |app| {
             let data_dir = resolve_data_dir(app)?;
             tracing::info!(data_dir = %data_dir.display(), "starting Yieldsforge");
             let api_url =
@@ -126,7 +152,21 @@ pub fn run() {
                 if let Err(e) = core.resume().await {
                     tracing::warn!("could not resume the saved key: {e}");
                 }
+                if launch.demo && core.key_state().await.mode == api::KeyMode::None {
+                    let started = match core.start_demo().await {
+                        Ok(_) => core.engine_start().await,
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = started {
+                        tracing::warn!("could not start the demo: {e}");
+                    }
+                }
             });
+            // The window is created hidden (tauri.conf.json) and shown here unless the app
+            // starts in the tray.
+            if !launch.hidden {
+                window::show_main(app.handle());
+            }
             app.manage(notify::Notifications(std::sync::Arc::new(
                 notify::PluginNotifier(app.handle().clone()),
             )));

@@ -229,3 +229,24 @@ fn earnings_commands_answer_over_ipc_before_any_key() {
     assert!(invoke(&window, "sync_cancel", json!({})).is_ok());
     assert!(invoke(&window, "sync_now", json!({})).is_ok());
 }
+
+#[test]
+fn launch_options_come_from_the_arguments() {
+    use crate::LaunchOptions;
+    let o = |a: &[&str]| LaunchOptions::from_args(a.iter().map(|s| (*s).to_owned()));
+    assert_eq!(o(&[]), LaunchOptions::default());
+    assert_eq!(
+        o(&["--hidden"]),
+        LaunchOptions {
+            hidden: true,
+            demo: false
+        }
+    );
+    assert_eq!(
+        o(&["--demo", "--hidden", "--other"]),
+        LaunchOptions {
+            hidden: true,
+            demo: true
+        }
+    );
+}
