@@ -87,6 +87,23 @@ fn seed(spec: &Spec) -> u64 {
     }
 }
 
+/// A fresh exchange with the spec's market from `start`, its clock stepped by hand, keeping
+/// every public trade (for the perfect-foresight bound).
+fn new_sim(spec: &Spec, start: i64, frr_optimistic: bool) -> Sim {
+    let sim = Sim::new(SimConfig {
+        seed: seed(spec),
+        start_mts: start,
+        clock: ClockMode::Manual,
+        market: market_spec(spec),
+        fill: FillModel {
+            participation: spec.participation,
+            frr_optimistic,
+        },
+    });
+    sim.with_world(|w| w.keep_trades_ms = i64::MAX / 4);
+    sim
+}
+
 /// Interest accrued by `account`'s loans up to `t`, net of the fee: what Bitfinex pays for
 /// them, second by second.
 fn accrued(sim: &Sim, account: u64, symbol: &str, t: i64) -> Decimal {
@@ -150,17 +167,7 @@ async fn run_one(
     done: &AtomicU64,
 ) -> Result<Outcome, BacktestError> {
     let symbol = format!("f{}", spec.currency);
-    let sim = Sim::new(SimConfig {
-        seed: seed(spec),
-        start_mts: start,
-        clock: ClockMode::Manual,
-        market: market_spec(spec),
-        fill: FillModel {
-            participation: spec.participation,
-            frr_optimistic: c.kind == Kind::AutoRenewOptimistic,
-        },
-    });
-    sim.with_world(|w| w.keep_trades_ms = i64::MAX / 4);
+    let sim = new_sim(spec, start, c.kind == Kind::AutoRenewOptimistic);
     let demo = sim.demo_account(&spec.balance.to_string());
     let account = demo.account;
     let mut engine = None;
@@ -295,17 +302,7 @@ async fn run_one(
 /// conservative fill model, since an offer fills at its own rate, at most the trade's.
 fn foresight(spec: &Spec, start: i64, hours: i64) -> Outcome {
     let symbol = format!("f{}", spec.currency);
-    let sim = Sim::new(SimConfig {
-        seed: seed(spec),
-        start_mts: start,
-        clock: ClockMode::Manual,
-        market: market_spec(spec),
-        fill: FillModel {
-            participation: spec.participation,
-            frr_optimistic: false,
-        },
-    });
-    sim.with_world(|w| w.keep_trades_ms = i64::MAX / 4);
+    let sim = new_sim(spec, start, false);
     let end = start + hours * HOUR;
     // Step like the others so the synthetic market evolves the same way.
     let step = spec.step_minutes.clamp(1, 60) * 60_000;
