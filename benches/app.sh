@@ -15,7 +15,8 @@ OUT="$ROOT/target/bench"
 mkdir -p "$OUT"
 cd "$ROOT/ui" && npm ci --no-audit --no-fund >/dev/null && npm run build >/dev/null
 # The .deb (and the release binary with it); updater artifacts need the signing key, not wanted here.
-npx tauri build --bundles deb --config '{"bundle":{"createUpdaterArtifacts":false}}' >"$OUT/tauri-build.log" 2>&1
+cd "$ROOT/src-tauri"
+"$ROOT/ui/node_modules/.bin/tauri" build --bundles deb --config '{"bundle":{"createUpdaterArtifacts":false}}' >"$OUT/tauri-build.log" 2>&1
 cd "$ROOT"
 APP="$ROOT/target/release/yieldsforge"
 DEB="$(ls -t "$ROOT"/target/release/bundle/deb/*.deb | head -1)"
