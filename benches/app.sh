@@ -51,8 +51,7 @@ cold_median=$(printf '%s\n' "${starts[@]}" | sort -n | sed -n 3p)
 
 # Background: hidden in the tray, the demo lending.
 home=$(mktemp -d)
-export HOME="$home" YF_DATA_DIR="$home/data"
-xvfb-run -a -s "-screen 0 1280x800x24" "$APP" --hidden --demo >"$OUT/app-background.log" 2>&1 &
+HOME="$home" YF_DATA_DIR="$home/data" xvfb-run -a -s "-screen 0 1280x800x24" "$APP" --hidden --demo >"$OUT/app-background.log" 2>&1 &
 runner=$!
 sleep 20 # the demo plays its week and starts lending
 pid=$(pgrep -n -f "$APP --hidden --demo" | head -1)
