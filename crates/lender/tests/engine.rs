@@ -55,6 +55,10 @@ async fn rig() -> Rig {
 }
 
 fn engine(r: &Rig) -> Engine<BfxExchange> {
+    engine_with(r, EngineConfig::default())
+}
+
+fn engine_with(r: &Rig, engine_cfg: EngineConfig) -> Engine<BfxExchange> {
     let mut cfg = ClientConfig::for_base(&r.url);
     cfg.rate_limits = false;
     cfg.timeout = Duration::from_secs(1);
@@ -64,7 +68,7 @@ fn engine(r: &Rig) -> Engine<BfxExchange> {
         BfxExchange::new(client),
         r.store.clone(),
         Arc::new(SimTime(r.sim.clone())),
-        EngineConfig::default(),
+        engine_cfg,
     )
     .unwrap()
 }
@@ -485,4 +489,71 @@ async fn the_engine_records_the_history_the_metrics_need() {
     let m = lender::metrics::metrics(&h, start + 3_600_000, end);
     assert!(m.utilization.unwrap() > Decimal::new(80, 2), "{m:?}");
     assert!(m.baseline_auto_renew > Decimal::ZERO);
+}
+
+/// The account's money on offer on the exchange, in USD.
+fn offered_usd(r: &Rig) -> Decimal {
+    r.sim.with_world(|w| {
+        w.markets["fUSD"]
+            .offers
+            .iter()
+            .filter(|o| o.account == Some(r.account))
+            .map(|o| o.amount.abs())
+            .sum()
+    })
+}
+
+/// Money that comes back between cycles is seen by the wallet watch and offered within a
+/// second or so; without the watch it waits for the next cycle (5 s after a cycle that acted).
+async fn returned_money_offered_within(watch: Option<Duration>) -> Option<Duration> {
+    let r = rig().await;
+    let e = engine_with(
+        &r,
+        EngineConfig {
+            watch_every: watch,
+            ..EngineConfig::default()
+        },
+    );
+    let (handle, task) = lender::engine::spawn(e);
+    handle
+        .send(lender::engine::EngineCommand::Start)
+        .await
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while offered_usd(&r).is_zero() {
+        assert!(t0.elapsed() < Duration::from_secs(5), "nothing offered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = offered_usd(&r);
+    // A loan repaid: 1000 USD back in the funding wallet.
+    r.sim
+        .with_world(|w| w.fund(r.account, "funding", "USD", Decimal::from(1000)));
+    let back = std::time::Instant::now();
+    let mut seen = None;
+    while back.elapsed() < Duration::from_millis(2500) {
+        if offered_usd(&r) > before {
+            seen = Some(back.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    handle
+        .send(lender::engine::EngineCommand::Shutdown)
+        .await
+        .unwrap();
+    task.await.unwrap();
+    seen
+}
+
+#[tokio::test]
+async fn the_wallet_watch_offers_returned_money_before_the_next_cycle() {
+    let with = returned_money_offered_within(Some(Duration::from_millis(200))).await;
+    assert!(
+        with.is_some_and(|d| d < Duration::from_millis(1500)),
+        "with the watch: {with:?}"
+    );
+    // The control: without the watch, nothing happens until the next cycle (5 s later).
+    let without = returned_money_offered_within(None).await;
+    assert_eq!(without, None);
 }
