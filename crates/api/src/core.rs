@@ -135,7 +135,7 @@ pub struct Core {
     session: Mutex<Option<Session>>,
     status: watch::Sender<EngineStatus>,
     problem: std::sync::Mutex<Option<String>>,
-    alerts: tokio::sync::broadcast::Sender<String>,
+    alerts: tokio::sync::broadcast::Sender<crate::desktop::Alert>,
     pub(crate) sync: watch::Sender<crate::earnings::SyncStatus>,
     pub(crate) sync_control: Arc<crate::earnings::SyncControl>,
     pub(crate) earnings_updated: watch::Sender<u64>,
@@ -260,7 +260,7 @@ impl Core {
 
     /// Alerts for the user (key revoked, withdraw permission found): the shell turns them
     /// into OS notifications.
-    pub fn alerts(&self) -> tokio::sync::broadcast::Receiver<String> {
+    pub fn alerts(&self) -> tokio::sync::broadcast::Receiver<crate::desktop::Alert> {
         self.alerts.subscribe()
     }
 
@@ -382,6 +382,14 @@ impl Core {
         // Permissions are checked at every start: a problem pauses lending before it begins.
         if let Err(e) = self.recheck().await {
             tracing::warn!("could not check the key's permissions at start: {e}");
+        }
+        // The Auto-Renew handed off at the last quit is turned off: the engine takes over.
+        match self.take_over().await {
+            Ok(taken) if !taken.is_empty() => {
+                tracing::info!(currencies = ?taken, "turned off the Auto-Renew handed off at quit");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("could not take over from Auto-Renew: {e}"),
         }
         Ok(self.key_state().await)
     }
@@ -510,15 +518,16 @@ impl Core {
                 _ => return Ok(()),
             }
         };
+        use crate::desktop::AlertKind;
         let problem = match lender::verify::verify(&client).await {
-            Ok(v) if v.refused => Some(format!(
+            Ok(v) if v.refused => Some((AlertKind::WithdrawEnabled, format!(
                 "A withdraw permission appeared on your API key, so Yieldsforge stopped lending. {} Then connect the key again in Setup.",
                 v.problems.join(" ")
-            )),
-            Ok(v) if !v.usable => Some(format!(
+            ))),
+            Ok(v) if !v.usable => Some((AlertKind::KeyRevoked, format!(
                 "Your API key lost a permission lending needs, so Yieldsforge stopped lending. {}",
                 v.problems.join(" ")
-            )),
+            ))),
             Ok(v) => {
                 if let (Some(r), Ok(store)) = (record, Store::open_in_dir(&self.data_dir)) {
                     let scopes: Vec<(String, bool, bool)> = v.rows.iter().map(|r| (r.scope.clone(), r.read, r.write)).collect();
@@ -527,25 +536,29 @@ impl Core {
                 }
                 None
             }
-            Err(lender::verify::VerifyError::InvalidKey) => Some(
+            Err(lender::verify::VerifyError::InvalidKey) => Some((AlertKind::KeyRevoked,
                 "Bitfinex no longer accepts your API key (it was revoked or deleted), so Yieldsforge stopped lending. Create a new key and connect it in Setup."
                     .into(),
-            ),
-            Err(lender::verify::VerifyError::NonceConflict) => Some(
+            )),
+            Err(lender::verify::VerifyError::NonceConflict) => Some((AlertKind::KeyRevoked,
                 "Another program is using your API key, so Yieldsforge stopped lending. Create a separate key for Yieldsforge and connect it in Setup."
                     .into(),
-            ),
+            )),
             Err(e) => return Err(verify_err(e)), // network, maintenance: checked again later
         };
-        if let Some(p) = &problem {
+        if let Some((kind, p)) = &problem {
             let _ = engine.send(EngineCommand::Pause).await;
             if self.problem().as_deref() != Some(p.as_str()) {
-                let _ = self.alerts.send(p.clone());
+                let _ = self.alerts.send(crate::desktop::Alert {
+                    kind: *kind,
+                    title: "Yieldsforge stopped lending".into(),
+                    body: p.clone(),
+                });
             }
         } else {
             let _ = engine.send(EngineCommand::KeyVerified).await;
         }
-        self.set_problem(problem);
+        self.set_problem(problem.map(|(_, p)| p));
         Ok(())
     }
 
@@ -574,6 +587,36 @@ impl Core {
         s.as_ref()
             .map(|s| (s.store.clone(), s.clock.clone(), s.currencies.clone()))
             .ok_or_else(no_session)
+    }
+
+    /// The session's mode, client, store and currencies (for the hand-off).
+    pub(crate) async fn session_parts(
+        &self,
+    ) -> Option<(
+        KeyMode,
+        Arc<Client>,
+        Arc<Store>,
+        Arc<dyn Clock>,
+        Vec<String>,
+    )> {
+        let s = self.session.lock().await;
+        s.as_ref().map(|s| {
+            (
+                s.mode,
+                s.client.clone(),
+                s.store.clone(),
+                s.clock.clone(),
+                s.currencies.clone(),
+            )
+        })
+    }
+
+    pub(crate) fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub(crate) fn send_alert(&self, alert: crate::desktop::Alert) {
+        let _ = self.alerts.send(alert);
     }
 
     async fn session_client(&self) -> Result<Arc<Client>, ApiError> {

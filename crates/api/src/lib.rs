@@ -11,6 +11,7 @@
 
 mod backtest;
 mod core;
+mod desktop;
 mod earnings;
 mod error;
 mod external;
@@ -22,9 +23,10 @@ pub use core::{
     Core, DEMO_HISTORY_DAYS, DEMO_SPEED, KeyMode, KeyState, RECHECK_EVERY, VerifyOutcome,
     WalletView,
 };
+pub use desktop::{Alert, AlertKind, TROUBLE_GRACE, TroubleWatch};
 pub use earnings::{CsvKind, SYNC_EVERY_DEMO, SYNC_EVERY_LIVE, SyncPhase, SyncStatus};
 pub use error::{ApiError, ErrorCode};
 pub use external::validate_external_url;
 pub use info::{AppInfo, BuildProfile, app_info};
 pub use lender::engine::EngineStatus;
-pub use prefs::{SHELL_PREFS_FILE, ShellPrefs};
+pub use prefs::{DesktopSettings, Handoff, SHELL_PREFS_FILE, ShellPrefs};

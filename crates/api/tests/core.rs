@@ -297,7 +297,11 @@ async fn a_revoked_key_or_a_new_withdraw_permission_stops_lending_and_alerts() {
     r.core.recheck().await.unwrap();
     let p = r.core.key_state().await.problem.expect("a problem");
     assert!(p.contains("withdraw"), "{p}");
-    assert_eq!(alerts.recv().await.unwrap(), p);
+    let alert = alerts.recv().await.unwrap();
+    assert_eq!(
+        (alert.kind, alert.body),
+        (api::AlertKind::WithdrawEnabled, p)
+    );
     assert_eq!(
         r.core.engine_start().await.unwrap_err().code,
         ErrorCode::WithdrawPermission
@@ -323,6 +327,10 @@ async fn a_revoked_key_or_a_new_withdraw_permission_stops_lending_and_alerts() {
             .problem
             .unwrap()
             .contains("revoked")
+    );
+    assert_eq!(
+        alerts.recv().await.unwrap().kind,
+        api::AlertKind::KeyRevoked
     );
     assert_eq!(
         r.core.engine_start().await.unwrap_err().code,
@@ -622,5 +630,156 @@ async fn the_strategy_page_backtests_settings_against_the_baselines() {
                 .code,
             ErrorCode::InvalidInput
         );
+    }
+}
+
+fn auto_renew(r: &Rig) -> Option<bfx_sim::world::AutoRenew> {
+    r.sim
+        .with_world(|w| w.accounts[&1].auto_renew.get("USD").cloned())
+}
+
+fn auto_renew_log(dir: &std::path::Path) -> Vec<(store::ActionKind, store::Outcome)> {
+    let s = store::Store::open_in_dir(dir).unwrap();
+    let mut rows: Vec<_> = s
+        .recent_actions(1000)
+        .unwrap()
+        .into_iter()
+        .filter(|a| {
+            matches!(
+                a.new.kind,
+                store::ActionKind::AutoRenewOn | store::ActionKind::AutoRenewOff
+            )
+        })
+        .map(|a| (a.id, a.new.kind, a.outcome))
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    rows.into_iter().map(|(_, k, o)| (k, o)).collect()
+}
+
+#[tokio::test]
+async fn the_hand_off_turns_auto_renew_on_at_quit_and_off_at_the_next_start() {
+    use rust_decimal::Decimal;
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    // Off unless the user switched it on: quitting leaves Auto-Renew alone.
+    assert!(r.core.hand_off().await.unwrap().is_empty());
+    assert_eq!(auto_renew(&r), None);
+
+    let mut d = r.core.desktop_settings();
+    d.handoff = api::Handoff {
+        enabled: true,
+        rate: Some(Decimal::new(2, 4)),
+        period: 30,
+        amount: Some(Decimal::from(5000)),
+    };
+    r.core.set_desktop_settings(d).unwrap();
+    assert_eq!(r.core.hand_off().await.unwrap(), vec!["USD".to_owned()]);
+    let on = auto_renew(&r).expect("Auto-Renew is on at Bitfinex");
+    assert_eq!(
+        (on.period, on.rate, on.threshold),
+        (30, Decimal::new(2, 4), Decimal::from(5000))
+    );
+    assert_eq!(
+        api::ShellPrefs::load(r.dir.path()).handed_off,
+        vec!["USD".to_owned()]
+    );
+
+    // The next start: a new core over the same data folder and keychain.
+    let next = Core::new(r.dir.path(), &r.h.url, r.secrets.clone());
+    next.resume().await.unwrap();
+    assert_eq!(auto_renew(&r), None, "Auto-Renew is off again");
+    assert!(api::ShellPrefs::load(r.dir.path()).handed_off.is_empty());
+    assert_eq!(
+        auto_renew_log(r.dir.path()),
+        vec![
+            (store::ActionKind::AutoRenewOn, store::Outcome::Ok),
+            (store::ActionKind::AutoRenewOff, store::Outcome::Ok)
+        ],
+        "both moves are in the action log"
+    );
+    // Nothing handed off: the start after that leaves the user's own Auto-Renew alone.
+    r.sim.with_world(|w| {
+        w.set_auto_renew(
+            1,
+            "USD",
+            Some(bfx_sim::world::AutoRenew {
+                period: 2,
+                rate: Decimal::ZERO,
+                threshold: Decimal::ZERO,
+            }),
+        )
+        .unwrap()
+    });
+    let third = Core::new(r.dir.path(), &r.h.url, r.secrets.clone());
+    third.resume().await.unwrap();
+    assert!(
+        auto_renew(&r).is_some(),
+        "the user's own Auto-Renew is kept"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_hand_off_says_so_logs_it_and_is_not_undone_at_start() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    let mut d = r.core.desktop_settings();
+    d.handoff.enabled = true;
+    r.core.set_desktop_settings(d).unwrap();
+    r.sim.set_fault(
+        "auth/w/funding/auto",
+        bfx_sim::Fault {
+            error_rate: 1.0,
+            ..bfx_sim::Fault::default()
+        },
+    );
+    let err = r.core.hand_off().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::Rejected);
+    assert!(
+        err.message.contains("Auto-Renew") && err.message.contains("USD"),
+        "{err:?}"
+    );
+    assert_eq!(auto_renew(&r), None);
+    assert!(api::ShellPrefs::load(r.dir.path()).handed_off.is_empty());
+    assert_eq!(
+        auto_renew_log(r.dir.path()),
+        vec![(store::ActionKind::AutoRenewOn, store::Outcome::Rejected)]
+    );
+}
+
+#[tokio::test]
+async fn bad_hand_off_settings_are_refused_and_the_saved_ones_kept() {
+    let r = rig(MemoryStore::new()).await;
+    let mut d = r.core.desktop_settings();
+    d.handoff.enabled = true;
+    d.handoff.period = 150;
+    let err = r.core.set_desktop_settings(d).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(
+        !r.core.desktop_settings().handoff.enabled,
+        "nothing was saved"
+    );
+}
+
+#[tokio::test]
+async fn diagnostics_say_what_runs_and_never_the_key_or_its_secret() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "my main account").await.unwrap();
+    let text = r
+        .core
+        .diagnostics(&[("WebKitGTK", "2.48".to_owned())])
+        .await;
+    assert!(
+        text.contains("Yieldsforge ") && text.contains("Mode: Live"),
+        "{text}"
+    );
+    assert!(
+        text.contains("WebKitGTK: 2.48") && text.contains("Engine: "),
+        "{text}"
+    );
+    for secret in [k.as_str(), s.as_str(), "my main account"] {
+        assert!(!text.contains(secret), "{secret:?} leaked into: {text}");
     }
 }

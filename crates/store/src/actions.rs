@@ -15,13 +15,29 @@ pub enum ActionKind {
     Submit,
     /// Cancel a funding offer.
     Cancel,
+    /// Turn Bitfinex Auto-Renew on (the hand-off when the app quits).
+    AutoRenewOn,
+    /// Turn Bitfinex Auto-Renew off (taking over again at start).
+    AutoRenewOff,
 }
 
 impl ActionKind {
-    fn as_str(self) -> &'static str {
+    /// The text stored in SQLite.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Submit => "submit",
             Self::Cancel => "cancel",
+            Self::AutoRenewOn => "auto_renew_on",
+            Self::AutoRenewOff => "auto_renew_off",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "cancel" => Self::Cancel,
+            "auto_renew_on" => Self::AutoRenewOn,
+            "auto_renew_off" => Self::AutoRenewOff,
+            _ => Self::Submit,
         }
     }
 }
@@ -140,11 +156,7 @@ fn read(row: &Row<'_>) -> rusqlite::Result<(Action, String)> {
             new: NewAction {
                 mts: row.get(1)?,
                 currency: row.get(2)?,
-                kind: if kind == "cancel" {
-                    ActionKind::Cancel
-                } else {
-                    ActionKind::Submit
-                },
+                kind: ActionKind::parse(&kind),
                 offer_id: row.get(4)?,
                 amount: dec_col(row, 5)?,
                 rate: dec_col(row, 6)?,
@@ -194,6 +206,34 @@ impl Store {
                     a.hidden.map(i64::from),
                     a.reason,
                     outcome.as_str(),
+                ],
+            )?;
+            Ok(c.last_insert_rowid())
+        })
+    }
+
+    /// Logs an action that is already over (an Auto-Renew switch): one row with its outcome,
+    /// never `pending`, so the engine never tries to reconcile it as an offer.
+    pub fn log_finished_action(
+        &self,
+        a: &NewAction,
+        outcome: Outcome,
+        detail: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO actions (mts, currency, action, amount, rate, period, reason, outcome, detail, updated_mts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?1)",
+                params![
+                    a.mts,
+                    a.currency,
+                    a.kind.as_str(),
+                    a.amount.map(|d| d.to_string()),
+                    a.rate.map(|d| d.to_string()),
+                    a.period,
+                    a.reason,
+                    outcome.as_str(),
+                    detail,
                 ],
             )?;
             Ok(c.last_insert_rowid())

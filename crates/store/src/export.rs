@@ -76,10 +76,7 @@ impl Store {
                 "{},{},{},{},{},{},{},{},{},{}",
                 utc(n.mts),
                 n.currency,
-                match n.kind {
-                    crate::ActionKind::Submit => "submit",
-                    crate::ActionKind::Cancel => "cancel",
-                },
+                n.kind.as_str(),
                 n.offer_id.map(|i| i.to_string()).unwrap_or_default(),
                 n.amount.map(|d| d.to_string()).unwrap_or_default(),
                 n.rate.map(|d| d.to_string()).unwrap_or_default(),

@@ -1,0 +1,464 @@
+//! The desktop side of the core: the Settings page's desktop settings, the alerts that become
+//! OS notifications, the hand-off to Bitfinex Auto-Renew while the app is not running, the
+//! daily summary and the diagnostics text. Written here, without Tauri, so it is tested
+//! against bfx-sim; the shell only shows what comes out.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use bfx::AutoRenewRequest;
+use lender::engine::{EngineState, EngineStatus};
+use lender::model::Halt;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use store::{ActionKind, NewAction, Outcome};
+
+use crate::core::{Core, KeyMode, storage};
+use crate::prefs::{DesktopSettings, ShellPrefs};
+use crate::{ApiError, ErrorCode};
+
+const DAY_MS: i64 = 86_400_000;
+
+/// What an alert is about; each kind can be switched off in Settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlertKind {
+    /// Bitfinex refused the key (revoked, deleted, a permission lost, used elsewhere).
+    KeyRevoked,
+    /// A withdraw permission appeared on the key.
+    WithdrawEnabled,
+    /// Lending has been stopped by an error for a while.
+    EngineError,
+    /// Yesterday's earnings and utilization.
+    DailySummary,
+}
+
+impl AlertKind {
+    /// Whether the user wants this kind of notification.
+    pub fn enabled_in(self, s: &DesktopSettings) -> bool {
+        match self {
+            Self::KeyRevoked => s.notify_key_revoked,
+            Self::WithdrawEnabled => s.notify_withdraw,
+            Self::EngineError => s.notify_engine_error,
+            Self::DailySummary => s.notify_daily_summary,
+        }
+    }
+}
+
+/// Something the user should be told even with the window closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    /// What it is about.
+    pub kind: AlertKind,
+    /// The notification's title.
+    pub title: String,
+    /// The notification's text.
+    pub body: String,
+}
+
+/// How long lending must have been stopped by an error before the user is told: long enough
+/// that a short network cut or a maintenance window that Bitfinex announces does not wake
+/// anyone, short enough that money does not sit idle for hours unnoticed.
+pub const TROUBLE_GRACE: Duration = Duration::from_secs(15 * 60);
+
+/// Watches the engine's status for lending stopped by an error (a cycle failing, rate limits
+/// or maintenance that last) and says so once, after [`TROUBLE_GRACE`]; it says so again
+/// only after lending worked in between. Key problems have their own alerts.
+#[derive(Debug)]
+pub struct TroubleWatch {
+    grace: Duration,
+    since: Option<Instant>,
+    told: bool,
+}
+
+impl TroubleWatch {
+    /// A watch that speaks after `grace` of trouble.
+    pub fn new(grace: Duration) -> Self {
+        Self {
+            grace,
+            since: None,
+            told: false,
+        }
+    }
+
+    /// Looks at a status seen at `now`; returns the alert to send, if any.
+    pub fn observe(&mut self, status: &EngineStatus, now: Instant) -> Option<Alert> {
+        let trouble = match &status.state {
+            EngineState::Halted {
+                reason, message, ..
+            } if !matches!(reason, Halt::KeyProblem | Halt::Paused) => Some(message.clone()),
+            EngineState::Running => status.last_error.clone(),
+            _ => None,
+        };
+        let Some(why) = trouble else {
+            self.since = None;
+            self.told = false;
+            return None;
+        };
+        let since = *self.since.get_or_insert(now);
+        if self.told || now.duration_since(since) < self.grace {
+            return None;
+        }
+        self.told = true;
+        let minutes = now.duration_since(since).as_secs() / 60;
+        Some(Alert {
+            kind: AlertKind::EngineError,
+            title: "Yieldsforge cannot lend right now".into(),
+            body: format!(
+                "Lending has been stopped for {minutes} minutes: {why} It goes on by itself once this clears."
+            ),
+        })
+    }
+}
+
+impl Core {
+    /// The desktop settings (defaults when none were saved).
+    pub fn desktop_settings(&self) -> DesktopSettings {
+        ShellPrefs::load(self.data_dir()).desktop
+    }
+
+    /// Checks and saves the desktop settings; the app's own flags in the same file are kept.
+    pub fn set_desktop_settings(&self, s: DesktopSettings) -> Result<DesktopSettings, ApiError> {
+        s.handoff.validate()?;
+        let mut prefs = ShellPrefs::load(self.data_dir());
+        prefs.desktop = s;
+        prefs.save(self.data_dir())?;
+        Ok(prefs.desktop)
+    }
+
+    /// The hand-off at quit: when the user switched it on and a real key is connected, turns
+    /// on Bitfinex Auto-Renew for each lent currency with the chosen rate, period and amount,
+    /// so money that comes back keeps earning while the app is closed. Each move is written
+    /// to the action log. Returns the currencies handed off; the error names those that could
+    /// not be (the others are handed off all the same).
+    pub async fn hand_off(&self) -> Result<Vec<String>, ApiError> {
+        let settings = self.desktop_settings();
+        if !settings.handoff.enabled {
+            return Ok(Vec::new());
+        }
+        let Some((KeyMode::Live, client, store, clock, currencies)) = self.session_parts().await
+        else {
+            return Ok(Vec::new());
+        };
+        let h = &settings.handoff;
+        let mut done = Vec::new();
+        let mut failed = Vec::new();
+        for cur in &currencies {
+            let req = AutoRenewRequest {
+                enabled: true,
+                currency: cur.clone(),
+                amount: h.amount.unwrap_or(Decimal::ZERO),
+                rate: h.rate.unwrap_or(Decimal::ZERO),
+                period: h.period,
+            };
+            let r = client.set_auto_renew(&req).await;
+            let (outcome, detail) = match &r {
+                Ok(_) => (Outcome::Ok, None),
+                Err(e) => (Outcome::Rejected, Some(e.to_string())),
+            };
+            let action = NewAction {
+                mts: clock.now_mts(),
+                currency: cur.clone(),
+                kind: ActionKind::AutoRenewOn,
+                offer_id: None,
+                amount: h.amount,
+                rate: h.rate,
+                period: Some(h.period),
+                offer_kind: None,
+                hidden: None,
+                reason: r#"{"why":"hand-off at quit"}"#.into(),
+            };
+            store
+                .log_finished_action(&action, outcome, detail.as_deref())
+                .map_err(storage)?;
+            match r {
+                Ok(_) => done.push(cur.clone()),
+                Err(e) => failed.push(format!("{cur}: {e}")),
+            }
+        }
+        let mut prefs = ShellPrefs::load(self.data_dir());
+        for cur in &done {
+            if !prefs.handed_off.contains(cur) {
+                prefs.handed_off.push(cur.clone());
+            }
+        }
+        prefs.save(self.data_dir())?;
+        if failed.is_empty() {
+            Ok(done)
+        } else {
+            Err(ApiError::new(
+                ErrorCode::Rejected,
+                format!("Could not turn on Auto-Renew for {}.", failed.join("; ")),
+            ))
+        }
+    }
+
+    /// Taking over at start: turns off the Auto-Renew the app turned on at its last quit (and
+    /// only that), logging each move. A currency that could not be switched off is tried
+    /// again at the next start. Returns the currencies taken over.
+    pub async fn take_over(&self) -> Result<Vec<String>, ApiError> {
+        let mut prefs = ShellPrefs::load(self.data_dir());
+        if prefs.handed_off.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Some((KeyMode::Live, client, store, clock, _)) = self.session_parts().await else {
+            return Ok(Vec::new());
+        };
+        let mut taken = Vec::new();
+        for cur in prefs.handed_off.clone() {
+            let req = AutoRenewRequest {
+                enabled: false,
+                currency: cur.clone(),
+                amount: Decimal::ZERO,
+                rate: Decimal::ZERO,
+                period: 2,
+            };
+            let r = client.set_auto_renew(&req).await;
+            let (outcome, detail) = match &r {
+                Ok(_) => (Outcome::Ok, None),
+                Err(e) => (Outcome::Rejected, Some(e.to_string())),
+            };
+            let action = NewAction {
+                mts: clock.now_mts(),
+                currency: cur.clone(),
+                kind: ActionKind::AutoRenewOff,
+                offer_id: None,
+                amount: None,
+                rate: None,
+                period: None,
+                offer_kind: None,
+                hidden: None,
+                reason: r#"{"why":"taking over at start"}"#.into(),
+            };
+            store
+                .log_finished_action(&action, outcome, detail.as_deref())
+                .map_err(storage)?;
+            match r {
+                Ok(_) => taken.push(cur),
+                Err(e) => tracing::warn!(currency = %cur, "could not turn Auto-Renew off: {e}"),
+            }
+        }
+        prefs.handed_off.retain(|c| !taken.contains(c));
+        prefs.save(self.data_dir())?;
+        Ok(taken)
+    }
+
+    /// The daily summary, once per (UTC) day about the day before, when the user asked for
+    /// it: "+12.34 USD yesterday, 97% lent". Sent as an alert and returned; `None` when it is
+    /// off, already sent for yesterday, or there is nothing about yesterday to say.
+    pub async fn daily_summary_tick(&self) -> Option<Alert> {
+        let mut prefs = ShellPrefs::load(self.data_dir());
+        if !prefs.desktop.notify_daily_summary {
+            return None;
+        }
+        let (_, _, store, clock, currencies) = self.session_parts().await?;
+        let now = clock.now_mts();
+        let yesterday = now - now.rem_euclid(DAY_MS) - DAY_MS;
+        let day = chrono::DateTime::from_timestamp_millis(yesterday)?
+            .format("%Y-%m-%d")
+            .to_string();
+        if prefs.last_daily_summary.as_deref() == Some(day.as_str()) {
+            return None;
+        }
+        let mut parts = Vec::new();
+        for cur in &currencies {
+            let series = lender::earnings::daily_series(&store, cur, 2, now).ok()?;
+            if let Some(d) = series.iter().find(|d| d.day_mts == yesterday) {
+                let mut line = format!("+{} {cur} yesterday", d.earned.round_dp(2));
+                if let Some(u) = d.utilization {
+                    let _ = write!(line, ", {}% lent", (u * Decimal::ONE_HUNDRED).round_dp(0));
+                }
+                parts.push(line);
+            }
+        }
+        prefs.last_daily_summary = Some(day);
+        if let Err(e) = prefs.save(self.data_dir()) {
+            tracing::warn!("{e}");
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        let alert = Alert {
+            kind: AlertKind::DailySummary,
+            title: "Yesterday with Yieldsforge".into(),
+            body: parts.join(" · "),
+        };
+        self.send_alert(alert.clone());
+        Some(alert)
+    }
+
+    /// Plain text for a bug report: versions, OS, mode, engine and sync state, the desktop
+    /// settings, and `extra` lines from the shell. Never the key, its secret or its label.
+    pub async fn diagnostics(&self, extra: &[(&str, String)]) -> String {
+        let info = crate::app_info(self.data_dir());
+        let mut t = String::new();
+        let _ = writeln!(
+            t,
+            "Yieldsforge {} ({:?} build)",
+            info.version, info.build_profile
+        );
+        let _ = writeln!(t, "OS: {} {} {}", info.os, info.arch, os_release());
+        for (k, v) in extra {
+            let _ = writeln!(t, "{k}: {v}");
+        }
+        let _ = writeln!(t, "Data folder: {}", info.data_dir);
+        let key = self.key_state().await;
+        let _ = writeln!(
+            t,
+            "Mode: {:?}; key verified: {}; key problem: {}",
+            key.mode,
+            key.verified_mts.map_or("never".into(), utc),
+            key.problem.as_deref().unwrap_or("none")
+        );
+        let status = self.engine_status();
+        let state = match &status.state {
+            EngineState::Halted {
+                reason, message, ..
+            } => format!("halted ({reason:?}): {message}"),
+            other => format!("{other:?}").to_lowercase(),
+        };
+        let _ = writeln!(
+            t,
+            "Engine: {state}; dry run: {}; last cycle: {}; last error: {}",
+            status.dry_run,
+            status.last_cycle_mts.map_or("never".into(), utc),
+            status.last_error.as_deref().unwrap_or("none")
+        );
+        for c in &status.currencies {
+            let _ = writeln!(
+                t,
+                "  {}: total {} · idle {} · on offer {} · lent {} · {} offers · {} credits",
+                c.currency,
+                c.total,
+                c.idle,
+                c.on_offer,
+                c.lent,
+                c.offers.len(),
+                c.credits.len()
+            );
+        }
+        let sync = self.sync_status();
+        let _ = writeln!(
+            t,
+            "Earnings sync: {:?}; last done: {}; message: {}",
+            sync.phase,
+            sync.last_done_mts.map_or("never".into(), utc),
+            sync.message.as_deref().unwrap_or("none")
+        );
+        let d = self.desktop_settings();
+        let _ = writeln!(
+            t,
+            "Settings: update checks {}; notify key {} / withdraw {} / errors {} / daily {}; hand-off {}",
+            on(d.check_updates),
+            on(d.notify_key_revoked),
+            on(d.notify_withdraw),
+            on(d.notify_engine_error),
+            on(d.notify_daily_summary),
+            on(d.handoff.enabled)
+        );
+        t
+    }
+}
+
+fn on(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+fn utc(mts: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(mts).map_or_else(
+        || mts.to_string(),
+        |d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    )
+}
+
+/// The distribution's name, where the OS says it (Linux).
+fn os_release() -> String {
+    std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+                .map(|v| format!("({})", v.trim_matches('"')))
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(state: EngineState, last_error: Option<&str>) -> EngineStatus {
+        EngineStatus {
+            state,
+            last_error: last_error.map(Into::into),
+            ..EngineStatus::default()
+        }
+    }
+
+    #[test]
+    fn trouble_is_told_once_after_the_grace_and_again_only_after_recovery() {
+        let mut w = TroubleWatch::new(Duration::from_secs(600));
+        let t0 = Instant::now();
+        let down = status(
+            EngineState::Halted {
+                reason: Halt::Maintenance,
+                message: "Bitfinex is in maintenance.".into(),
+                retry_at_mts: None,
+            },
+            None,
+        );
+        assert_eq!(w.observe(&down, t0), None);
+        assert_eq!(w.observe(&down, t0 + Duration::from_secs(599)), None);
+        let a = w.observe(&down, t0 + Duration::from_secs(601)).unwrap();
+        assert_eq!(a.kind, AlertKind::EngineError);
+        assert!(
+            a.body.contains("10 minutes") && a.body.contains("maintenance"),
+            "{a:?}"
+        );
+        assert_eq!(
+            w.observe(&down, t0 + Duration::from_secs(3600)),
+            None,
+            "once"
+        );
+        // Lending works again, then fails the same way: told again.
+        let ok = status(EngineState::Running, None);
+        assert_eq!(w.observe(&ok, t0 + Duration::from_secs(3700)), None);
+        let failing = status(EngineState::Running, Some("network down"));
+        assert_eq!(w.observe(&failing, t0 + Duration::from_secs(3800)), None);
+        let again = w.observe(&failing, t0 + Duration::from_secs(4500)).unwrap();
+        assert!(again.body.contains("network down"), "{again:?}");
+    }
+
+    #[test]
+    fn a_pause_or_a_key_problem_is_not_an_engine_error() {
+        let mut w = TroubleWatch::new(Duration::ZERO);
+        let t0 = Instant::now();
+        let key = status(
+            EngineState::Halted {
+                reason: Halt::KeyProblem,
+                message: "revoked".into(),
+                retry_at_mts: None,
+            },
+            None,
+        );
+        assert_eq!(w.observe(&key, t0), None);
+        assert_eq!(w.observe(&status(EngineState::Paused, Some("x")), t0), None);
+    }
+
+    #[test]
+    fn each_kind_follows_its_switch() {
+        let mut s = DesktopSettings::default();
+        assert!(AlertKind::KeyRevoked.enabled_in(&s));
+        assert!(
+            !AlertKind::DailySummary.enabled_in(&s),
+            "the summary is opt-in"
+        );
+        s.notify_key_revoked = false;
+        s.notify_withdraw = false;
+        s.notify_engine_error = false;
+        s.notify_daily_summary = true;
+        assert!(!AlertKind::KeyRevoked.enabled_in(&s));
+        assert!(!AlertKind::WithdrawEnabled.enabled_in(&s));
+        assert!(!AlertKind::EngineError.enabled_in(&s));
+        assert!(AlertKind::DailySummary.enabled_in(&s));
+    }
+}
