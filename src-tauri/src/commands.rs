@@ -273,3 +273,99 @@ pub async fn backtest_run(
 ) -> Result<api::BacktestReport, ApiError> {
     core.backtest(settings, days, seed, &balance).await
 }
+
+/// The desktop settings (Settings page).
+#[tauri::command]
+pub fn desktop_settings_get(core: CoreState<'_>) -> api::DesktopSettings {
+    core.desktop_settings()
+}
+
+/// Checks and saves the desktop settings.
+#[tauri::command]
+pub fn desktop_settings_set(
+    core: CoreState<'_>,
+    settings: api::DesktopSettings,
+) -> Result<api::DesktopSettings, ApiError> {
+    core.set_desktop_settings(settings)
+}
+
+fn autostart_err(e: tauri_plugin_autostart::Error) -> ApiError {
+    ApiError::new(
+        ErrorCode::Storage,
+        format!("Could not change the start-at-login entry: {e}"),
+    )
+}
+
+/// Whether the app starts (hidden, in the tray) at login.
+#[tauri::command]
+pub fn autostart_get<R: Runtime>(app: AppHandle<R>) -> Result<bool, ApiError> {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch().is_enabled().map_err(autostart_err)
+}
+
+/// Starts the app at login (hidden, in the tray), or stops doing so. Only ever on the user's
+/// request: nothing enables it silently.
+#[tauri::command]
+pub fn autostart_set<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<bool, ApiError> {
+    use tauri_plugin_autostart::ManagerExt;
+    let a = app.autolaunch();
+    if enabled { a.enable() } else { a.disable() }.map_err(autostart_err)?;
+    a.is_enabled().map_err(autostart_err)
+}
+
+/// Looks for a signed update now.
+#[tauri::command]
+pub async fn update_check<R: Runtime>(
+    app: AppHandle<R>,
+) -> Result<Option<api::UpdateInfo>, ApiError> {
+    crate::updates::check_with(&app, &crate::updates::Source::from_env()).await
+}
+
+/// Downloads, verifies, installs the update and restarts the app.
+#[tauri::command]
+pub async fn update_install<R: Runtime>(app: AppHandle<R>) -> Result<(), ApiError> {
+    crate::updates::install(&app).await
+}
+
+/// Opens the log folder in the file manager.
+#[tauri::command]
+pub fn open_logs_folder<R: Runtime>(
+    app: AppHandle<R>,
+    paths: State<'_, AppPaths>,
+) -> Result<(), ApiError> {
+    let dir = crate::logs::dir(&paths.data_dir);
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Storage,
+            format!("Could not create {}: {e}", dir.display()),
+        )
+    })?;
+    app.opener()
+        .open_path(dir.display().to_string(), None::<&str>)
+        .map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!("Could not open the file manager on {}: {e}", dir.display()),
+            )
+        })
+}
+
+/// Versions, OS and engine state as text for a bug report; never the key or its secret.
+#[tauri::command]
+pub async fn diagnostics(
+    core: CoreState<'_>,
+    paths: State<'_, AppPaths>,
+) -> Result<String, ApiError> {
+    let extra = [
+        ("Tauri", tauri::VERSION.to_owned()),
+        (
+            "WebView",
+            tauri::webview_version().unwrap_or_else(|e| e.to_string()),
+        ),
+        (
+            "Logs",
+            crate::logs::dir(&paths.data_dir).display().to_string(),
+        ),
+    ];
+    Ok(core.diagnostics(&extra).await)
+}

@@ -45,17 +45,60 @@ impl tray::TrayState {
     }
 }
 
-/// Turns the core's alerts (key revoked, withdraw permission found) into OS notifications.
+/// Turns the core's alerts (key revoked, withdraw permission found, lending stopped by an
+/// error, the daily summary) into OS notifications, each kind only while its switch in
+/// Settings is on.
 pub fn notify_alerts<R: Runtime>(app: AppHandle<R>, core: Arc<Core>) {
-    use tauri::Manager;
     let mut rx = core.alerts();
     tauri::async_runtime::spawn(async move {
-        while let Ok(message) = rx.recv().await {
-            tray::show_state(&app, tray::TrayState::Error);
-            if let Some(n) = app.try_state::<crate::notify::Notifications>()
-                && let Err(e) = n.0.notify("Yieldsforge stopped lending", &message)
-            {
-                tracing::warn!("could not show a notification: {e}");
+        while let Ok(alert) = rx.recv().await {
+            deliver(&app, &core, &alert);
+        }
+    });
+}
+
+/// Shows one alert, if the user wants that kind; key alerts also turn the tray red.
+pub fn deliver<R: Runtime>(app: &AppHandle<R>, core: &Core, alert: &api::Alert) {
+    use tauri::Manager;
+    if matches!(
+        alert.kind,
+        api::AlertKind::KeyRevoked | api::AlertKind::WithdrawEnabled
+    ) {
+        tray::show_state(app, tray::TrayState::Error);
+    }
+    if !alert.kind.enabled_in(&core.desktop_settings()) {
+        tracing::info!(kind = ?alert.kind, "notification switched off: {}", alert.body);
+        return;
+    }
+    if let Some(n) = app.try_state::<crate::notify::Notifications>()
+        && let Err(e) = n.0.notify(&alert.title, &alert.body)
+    {
+        tracing::warn!("could not show a notification: {e}");
+    }
+}
+
+/// Watches for lending stopped by an error (told after [`api::TROUBLE_GRACE`]) and sends the
+/// daily summary (looked for every 10 minutes).
+pub fn watch_trouble_and_summaries<R: Runtime>(app: AppHandle<R>, core: Arc<Core>) {
+    let mut status = core.subscribe();
+    tauri::async_runtime::spawn(async move {
+        let mut watch = api::TroubleWatch::new(api::TROUBLE_GRACE);
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut minutes = 0u32;
+        loop {
+            tokio::select! {
+                r = status.changed() => { if r.is_err() { break; } }
+                _ = tick.tick() => {
+                    if minutes.is_multiple_of(10) {
+                        // Sent through the alerts channel, so it reaches `notify_alerts`.
+                        let _ = core.daily_summary_tick().await;
+                    }
+                    minutes = minutes.wrapping_add(1);
+                }
+            }
+            let s = status.borrow_and_update().clone();
+            if let Some(alert) = watch.observe(&s, std::time::Instant::now()) {
+                deliver(&app, &core, &alert);
             }
         }
     });

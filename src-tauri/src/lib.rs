@@ -7,14 +7,16 @@
 
 mod commands;
 mod events;
+pub mod logs;
 pub mod notify;
 mod tray;
+pub mod updates;
 mod window;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tauri::{Manager, RunEvent, Runtime};
+use tauri::{AppHandle, Manager, RunEvent, Runtime};
 
 /// Where the app keeps its files, resolved once at start.
 #[derive(Debug, Clone)]
@@ -57,6 +59,14 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::sync_cancel,
         commands::earnings_export,
         commands::backtest_run,
+        commands::desktop_settings_get,
+        commands::desktop_settings_set,
+        commands::autostart_get,
+        commands::autostart_set,
+        commands::update_check,
+        commands::update_install,
+        commands::open_logs_folder,
+        commands::diagnostics,
     ])
 }
 
@@ -74,13 +84,16 @@ fn resolve_data_dir<R: Runtime>(
 }
 
 /// How the app was started: `--hidden` starts in the tray without a window (what autostart at
-/// login uses); `--demo` starts the demo and its lending when no key is connected.
+/// login uses); `--demo` starts the demo and its lending when no key is connected; `--quit`
+/// asks the running app to quit (as its tray's Quit does) and exits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LaunchOptions {
     /// Start in the tray, window hidden.
     pub hidden: bool,
     /// Start the demo, lending, when no key is connected.
     pub demo: bool,
+    /// Ask the running app to quit.
+    pub quit: bool,
 }
 
 impl LaunchOptions {
@@ -91,6 +104,7 @@ impl LaunchOptions {
             match a.as_str() {
                 "--hidden" => o.hidden = true,
                 "--demo" => o.demo = true,
+                "--quit" => o.quit = true,
                 _ => {}
             }
         }
@@ -98,21 +112,53 @@ impl LaunchOptions {
     }
 }
 
+/// The start-at-login plugin: the entry starts the app hidden in the tray.
+pub fn autostart_plugin<R: Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri_plugin_autostart::Builder::new()
+        .app_name("Yieldsforge")
+        .args(["--hidden"])
+        .build()
+}
+
+static QUITTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Quits the app the one way every path takes (tray → Quit, `yieldsforge --quit`, SIGTERM at
+/// logout or shutdown): hands the money to Bitfinex Auto-Renew when the user chose that (at
+/// most 15 s), then exits. A second request while quitting is ignored.
+pub fn quit<R: Runtime>(app: &AppHandle<R>) {
+    if QUITTING.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Some(core) = app.try_state::<Arc<api::Core>>().map(|c| c.inner().clone()) {
+            match tokio::time::timeout(std::time::Duration::from_secs(15), core.hand_off()).await {
+                Ok(Ok(handed)) if !handed.is_empty() => {
+                    tracing::info!(currencies = ?handed, "handed off to Bitfinex Auto-Renew");
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!("hand-off to Auto-Renew: {}", e.message),
+                Err(_) => tracing::warn!("hand-off to Auto-Renew: no answer within 15 s"),
+            }
+        }
+        tracing::info!("quitting");
+        app.exit(0);
+    });
+}
+
 /// Starts the desktop app and runs until the user quits from the tray.
 pub fn run() {
     let launch = LaunchOptions::from_args(std::env::args().skip(1));
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("YF_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    logs::init();
 
     let builder = tauri::Builder::default()
         // Registered first: a second launch must be caught before anything else starts.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            window::show_main(app);
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if LaunchOptions::from_args(argv.into_iter().skip(1)).quit {
+                quit(app);
+            } else {
+                window::show_main(app);
+            }
         }))
         .plugin(
             tauri_plugin_window_state::Builder::default()
@@ -128,9 +174,19 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(autostart_plugin())
         .setup(move |app| {
+            if launch.quit {
+                // No running app took the request (it would have exited us): nothing to quit.
+                eprintln!("Yieldsforge is not running.");
+                std::process::exit(0);
+            }
             let data_dir = resolve_data_dir(app)?;
-            tracing::info!(data_dir = %data_dir.display(), "starting Yieldsforge");
+            match logs::attach_file(&data_dir) {
+                Ok(dir) => tracing::info!(logs = %dir.display(), "logging to files"),
+                Err(e) => tracing::warn!("{e}"),
+            }
+            tracing::info!(data_dir = %data_dir.display(), version = env!("CARGO_PKG_VERSION"), "starting Yieldsforge");
             let api_url =
                 std::env::var("YF_API_URL").unwrap_or_else(|_| "https://api.bitfinex.com".into());
             let core = Arc::new(api::Core::new(
@@ -143,6 +199,21 @@ pub fn run() {
             events::forward(app.handle().clone(), core.clone());
             events::notify_alerts(app.handle().clone(), core.clone());
             events::forward_earnings(app.handle().clone(), core.clone());
+            events::watch_trouble_and_summaries(app.handle().clone(), core.clone());
+            app.manage(updates::Pending::default());
+            updates::spawn_background_checks(app.handle().clone(), core.clone());
+            #[cfg(unix)]
+            {
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    use tokio::signal::unix::{SignalKind, signal};
+                    if let Ok(mut term) = signal(SignalKind::terminate()) {
+                        term.recv().await;
+                        tracing::info!("SIGTERM: quitting");
+                        quit(&handle);
+                    }
+                });
+            }
             let checker = core.clone();
             // Inside the async runtime: the checks run on its timer.
             tauri::async_runtime::spawn(async move {
@@ -162,8 +233,8 @@ pub fn run() {
                     }
                 }
             });
-            // The window is created hidden (tauri.conf.json) and shown here unless the app
-            // starts in the tray.
+            // The window is built here (tauri.conf.json says `"create": false`), unless the
+            // app starts in the tray: then no web view runs until the user opens it.
             if !launch.hidden {
                 window::show_main(app.handle());
             }

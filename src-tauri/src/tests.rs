@@ -126,13 +126,13 @@ fn a_missing_argument_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn hiding_to_the_tray_tells_the_user_once_and_remembers_it() {
+fn closing_to_the_tray_tells_the_user_once_and_remembers_it() {
     let dir = tempfile::tempdir().unwrap();
     let (_app, window, notifier) = app_with_window(dir.path());
     assert!(!api::ShellPrefs::load(dir.path()).close_notice_shown);
     let window = window.as_ref().window();
-    crate::window::hide_to_tray(&window);
-    crate::window::hide_to_tray(&window);
+    crate::window::first_close_notice(&window);
+    crate::window::first_close_notice(&window);
     assert!(
         api::ShellPrefs::load(dir.path()).close_notice_shown,
         "the one-time notice is remembered"
@@ -239,14 +239,221 @@ fn launch_options_come_from_the_arguments() {
         o(&["--hidden"]),
         LaunchOptions {
             hidden: true,
-            demo: false
+            ..LaunchOptions::default()
         }
     );
     assert_eq!(
         o(&["--demo", "--hidden", "--other"]),
         LaunchOptions {
             hidden: true,
-            demo: true
+            demo: true,
+            quit: false
         }
     );
+    assert!(o(&["--quit"]).quit);
+}
+
+#[test]
+fn an_alert_whose_kind_is_switched_off_is_not_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _window, notifier) = app_with_window(dir.path());
+    let core = app.state::<Arc<api::Core>>().inner().clone();
+    let mut d = core.desktop_settings();
+    d.notify_key_revoked = false;
+    core.set_desktop_settings(d).unwrap();
+    let alert = |kind| api::Alert {
+        kind,
+        title: "Yieldsforge stopped lending".into(),
+        body: format!("{kind:?}"),
+    };
+    crate::events::deliver(app.handle(), &core, &alert(api::AlertKind::KeyRevoked));
+    crate::events::deliver(app.handle(), &core, &alert(api::AlertKind::WithdrawEnabled));
+    crate::events::deliver(app.handle(), &core, &alert(api::AlertKind::DailySummary));
+    let shown = notifier.0.lock().unwrap().clone();
+    assert_eq!(
+        shown,
+        vec![(
+            "Yieldsforge stopped lending".to_owned(),
+            "WithdrawEnabled".to_owned()
+        )],
+        "revoked: switched off; daily summary: off by default"
+    );
+}
+
+/// A loopback update server: `/{case}/latest.json` and the artifacts, signed with a key made
+/// for the test the way `tauri signer` signs (minisign, the version in the trusted comment).
+mod update_server {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+
+    pub const ARTIFACT: &[u8] = b"Yieldsforge 99.0.0 update payload";
+
+    pub struct Server {
+        pub base: String,
+        pub pubkey: String,
+    }
+
+    fn sign(kp: &minisign::KeyPair, data: &[u8], version: &str) -> String {
+        let sig = minisign::sign(
+            Some(&kp.pk),
+            &kp.sk,
+            std::io::Cursor::new(data),
+            Some(&format!(
+                "timestamp:1795000000\tfile:yieldsforge.tar.gz\tversion:{version}"
+            )),
+            Some("signature from tauri secret key"),
+        )
+        .unwrap();
+        STANDARD.encode(sig.to_string())
+    }
+
+    pub fn start() -> Server {
+        let ours = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let theirs = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let pubkey = STANDARD.encode(ours.pk.to_box().unwrap().to_string());
+        let listener = tauri::async_runtime::block_on(async {
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap()
+        });
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let good = sign(&ours, ARTIFACT, "99.0.0");
+        let manifest = |version: &str, sig: &str, file: &str| {
+            serde_json::json!({
+                "version": version,
+                "notes": "Faster start.\nThe tray shows today's earnings.",
+                "pub_date": "2026-11-28T12:00:00Z",
+                "platforms": { "linux-x86_64": { "signature": sig, "url": format!("{base}/{file}") },
+                               "windows-x86_64": { "signature": sig, "url": format!("{base}/{file}") },
+                               "darwin-aarch64": { "signature": sig, "url": format!("{base}/{file}") },
+                               "darwin-x86_64": { "signature": sig, "url": format!("{base}/{file}") } }
+            })
+            .to_string()
+        };
+        let routes = [
+            ("/good/latest.json", manifest("99.0.0", &good, "app.tar.gz")),
+            (
+                "/tampered/latest.json",
+                manifest("99.0.0", &good, "tampered.tar.gz"),
+            ),
+            (
+                "/wrong-key/latest.json",
+                manifest("99.0.0", &sign(&theirs, ARTIFACT, "99.0.0"), "app.tar.gz"),
+            ),
+            // An old signed release announced as a newer version.
+            (
+                "/replayed/latest.json",
+                manifest("100.0.0", &good, "app.tar.gz"),
+            ),
+            (
+                "/current/latest.json",
+                manifest("0.1.0", &good, "app.tar.gz"),
+            ),
+        ];
+        let mut router = axum::Router::new()
+            .route("/app.tar.gz", axum::routing::get(|| async { ARTIFACT }))
+            .route(
+                "/tampered.tar.gz",
+                axum::routing::get(|| async { b"Yieldsforge 99.0.0 update payl0ad".as_slice() }),
+            );
+        for (path, body) in routes {
+            router = router.route(
+                path,
+                axum::routing::get(move || {
+                    let body = body.clone();
+                    async move { ([("content-type", "application/json")], body) }
+                }),
+            );
+        }
+        tauri::async_runtime::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        Server { base, pubkey }
+    }
+}
+
+fn updater_app(pubkey: &str) -> tauri::App<MockRuntime> {
+    let mut ctx = mock_context(noop_assets());
+    ctx.config_mut().plugins.0.insert(
+        "updater".into(),
+        json!({ "pubkey": pubkey, "endpoints": [], "dangerousInsecureTransportProtocol": true }),
+    );
+    let app = mock_builder()
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .build(ctx)
+        .expect("mock app with the updater builds");
+    app.manage(crate::updates::Pending::default());
+    app
+}
+
+fn check(
+    app: &tauri::App<MockRuntime>,
+    server: &update_server::Server,
+    case: &str,
+) -> Result<Option<api::UpdateInfo>, api::ApiError> {
+    let source = crate::updates::Source {
+        endpoints: Some(vec![
+            format!("{}/{case}/latest.json", server.base)
+                .parse()
+                .unwrap(),
+        ]),
+        pubkey: None,
+    };
+    tauri::async_runtime::block_on(crate::updates::check_with(app.handle(), &source))
+}
+
+fn download_pending(app: &tauri::App<MockRuntime>) -> Result<Vec<u8>, api::ApiError> {
+    let update = app
+        .state::<crate::updates::Pending>()
+        .0
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("the check kept the update");
+    tauri::async_runtime::block_on(crate::updates::download_verified(app.handle(), &update))
+}
+
+#[test]
+fn a_newer_signed_build_is_seen_with_its_notes_and_verifies() {
+    let server = update_server::start();
+    let app = updater_app(&server.pubkey);
+    let info = check(&app, &server, "good").unwrap().expect("an update");
+    assert_eq!(info.version, "99.0.0");
+    assert_eq!(info.current_version, "0.1.0");
+    assert_eq!(
+        info.notes.as_deref(),
+        Some("Faster start.\nThe tray shows today's earnings.")
+    );
+    assert_eq!(info.date.as_deref(), Some("2026-11-28"));
+    assert_eq!(download_pending(&app).unwrap(), update_server::ARTIFACT);
+    // The running version announced again: nothing to do.
+    assert_eq!(check(&app, &server, "current").unwrap(), None);
+}
+
+#[test]
+fn a_tampered_artifact_a_wrong_key_or_a_replayed_release_is_refused() {
+    let server = update_server::start();
+    let app = updater_app(&server.pubkey);
+    for case in ["tampered", "wrong-key", "replayed"] {
+        check(&app, &server, case)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{case}: the manifest itself is fine"));
+        let err = download_pending(&app).unwrap_err();
+        assert_eq!(err.code, api::ErrorCode::Rejected, "{case}: {err:?}");
+        assert!(
+            err.message.contains("signature does not match"),
+            "{case}: {}",
+            err.message
+        );
+    }
+}
+
+#[test]
+fn an_unreachable_update_server_is_a_network_error() {
+    let app = updater_app("unused");
+    let source = crate::updates::Source {
+        endpoints: Some(vec!["http://127.0.0.1:9/latest.json".parse().unwrap()]),
+        pubkey: None,
+    };
+    let err = tauri::async_runtime::block_on(crate::updates::check_with(app.handle(), &source))
+        .unwrap_err();
+    assert_eq!(err.code, api::ErrorCode::Network, "{err:?}");
 }

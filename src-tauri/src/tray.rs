@@ -14,19 +14,27 @@ pub enum TrayItem {
     Open,
     /// Pause or resume lending (enabled once the engine exists).
     PauseResume,
-    /// Quit the app (lending stops).
+    /// Look for a signed update now.
+    CheckUpdates,
+    /// Quit the app (lending stops; the hand-off to Auto-Renew runs when switched on).
     Quit,
 }
 
 impl TrayItem {
     /// Every item, in menu order.
-    pub const ALL: [TrayItem; 3] = [TrayItem::Open, TrayItem::PauseResume, TrayItem::Quit];
+    pub const ALL: [TrayItem; 4] = [
+        TrayItem::Open,
+        TrayItem::PauseResume,
+        TrayItem::CheckUpdates,
+        TrayItem::Quit,
+    ];
 
     /// The menu id.
     pub fn id(self) -> &'static str {
         match self {
             TrayItem::Open => "tray_open",
             TrayItem::PauseResume => "tray_pause_resume",
+            TrayItem::CheckUpdates => "tray_check_updates",
             TrayItem::Quit => "tray_quit",
         }
     }
@@ -125,6 +133,34 @@ fn toggle_pause<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
+/// "Check for updates…": a found update opens the window with its notes; otherwise a
+/// notification says the version is current, or why the check failed.
+fn check_updates<R: Runtime>(app: &AppHandle<R>) {
+    use tauri::Emitter;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let say = |title: &str, body: &str| {
+            if let Some(n) = app.try_state::<crate::notify::Notifications>() {
+                let _ = n.0.notify(title, body);
+            }
+        };
+        match crate::updates::check_with(&app, &crate::updates::Source::from_env()).await {
+            Ok(Some(info)) => {
+                show_main(&app);
+                let _ = app.emit(crate::updates::UPDATE_AVAILABLE, &info);
+            }
+            Ok(None) => say(
+                "Yieldsforge is up to date",
+                &format!(
+                    "You have the latest version ({}).",
+                    env!("CARGO_PKG_VERSION")
+                ),
+            ),
+            Err(e) => say("Could not check for updates", &e.message),
+        }
+    });
+}
+
 /// Creates the tray icon and its menu.
 pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     // Information only: disabled, so it reads as a label.
@@ -144,6 +180,13 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         false,
         None::<&str>,
     )?;
+    let updates = MenuItem::with_id(
+        app,
+        TrayItem::CheckUpdates.id(),
+        "Check for updates…",
+        true,
+        None::<&str>,
+    )?;
     let quit = MenuItem::with_id(
         app,
         TrayItem::Quit.id(),
@@ -159,6 +202,7 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
             &open,
             &pause,
             &PredefinedMenuItem::separator(app)?,
+            &updates,
             &quit,
         ],
     )?;
@@ -169,7 +213,8 @@ pub fn create<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .show_menu_on_left_click(true)
         .on_menu_event(|app, event| match TrayItem::from_id(event.id.as_ref()) {
             Some(TrayItem::Open) => show_main(app),
-            Some(TrayItem::Quit) => app.exit(0),
+            Some(TrayItem::Quit) => crate::quit(app),
+            Some(TrayItem::CheckUpdates) => check_updates(app),
             Some(TrayItem::PauseResume) => toggle_pause(app),
             None => {}
         })

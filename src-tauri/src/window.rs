@@ -1,6 +1,11 @@
-//! Main-window lifecycle: closing hides the window (the app keeps running in the tray).
+//! Main-window lifecycle. Closing the window destroys it and its web view, so the WebKit
+//! processes end and the app in the tray holds only its own small process (benchmarked in
+//! `benches/app.sh`); lending goes on. Opening it again builds a fresh one from
+//! `tauri.conf.json` (which marks it `"create": false`, so `--hidden` never builds one).
 
-use tauri::{Manager, Runtime, Window, WindowEvent};
+use tauri::{
+    AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder, Window, WindowEvent,
+};
 
 use crate::AppPaths;
 use crate::notify::Notifications;
@@ -8,36 +13,48 @@ use crate::notify::Notifications;
 /// Label of the one main window (see `tauri.conf.json`).
 pub const MAIN_WINDOW: &str = "main";
 
-/// Shows, unminimizes and focuses the main window.
+/// Shows, unminimizes and focuses the main window, building it first if it is closed.
 pub fn show_main<R: Runtime, M: Manager<R>>(manager: &M) {
-    if let Some(window) = manager.get_webview_window(MAIN_WINDOW) {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
+    let window = match manager.get_webview_window(MAIN_WINDOW) {
+        Some(window) => window,
+        None => match create_main(manager.app_handle()) {
+            Ok(window) => window,
+            Err(e) => {
+                tracing::error!("could not open the main window: {e}");
+                return;
+            }
+        },
+    };
+    let _ = window.unminimize();
+    let _ = window.show();
+    let _ = window.set_focus();
 }
 
-/// Closing the main window hides it instead; the first time, a notification says the app
-/// is still running in the tray and how to quit.
+/// Builds the main window (hidden) from its entry in `tauri.conf.json`.
+pub fn create_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN_WINDOW)
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    WebviewWindowBuilder::from_config(app, &config)?.build()
+}
+
+/// Closing the main window lets it close (the app stays in the tray, see [`crate::run`]); the
+/// first time, a notification says the app is still running in the tray and how to quit.
 pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     if window.label() != MAIN_WINDOW {
         return;
     }
-    if let WindowEvent::CloseRequested { api, .. } = event {
-        api.prevent_close();
-        hide_to_tray(window);
+    if let WindowEvent::CloseRequested { .. } = event {
+        first_close_notice(window);
     }
 }
 
-/// Hides the main window; the first time, tells the user the app is still running in the tray.
-pub fn hide_to_tray<R: Runtime>(window: &Window<R>) {
-    if let Err(e) = window.hide() {
-        tracing::warn!("could not hide the main window: {e}");
-    }
-    first_close_notice(window);
-}
-
-fn first_close_notice<R: Runtime>(window: &Window<R>) {
+pub(crate) fn first_close_notice<R: Runtime>(window: &Window<R>) {
     if let Some(notifications) = window.try_state::<Notifications>() {
         first_close_notice_with(window, &notifications);
     }

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ago, day, duration, idleReason, money, pct, rate, signedMoney } from './format';
+import { ago, bytes, day, duration, idleReason, money, pct, perDay, rate, signedMoney } from './format';
 
 describe('format', () => {
   it('shows rates per day and as APR', () => {
     expect(rate('0.0002')).toBe('0.0200 %/day · 7.30 % APR');
+    expect(perDay('0.00027397')).toBe('0.0274 %/day');
+  });
+  it('formats download sizes', () => {
+    expect(bytes(0)).toBe('0 KB');
+    expect(bytes(820_400)).toBe('820 KB');
+    expect(bytes(12_400_000)).toBe('12.4 MB');
   });
   it('formats money by currency', () => {
     expect(money('1234.5', 'USD')).toBe('1,234.50 USD');

@@ -9,7 +9,19 @@ export function money(amount: string | number, currency: string): string {
 /** A daily rate (0.0002) as "0.0200 %/day · 7.30 % APR". */
 export function rate(daily: string | number): string {
   const d = typeof daily === 'string' ? Number(daily) : daily;
-  return `${(d * 100).toFixed(4)} %/day · ${(d * 36500).toFixed(2)} % APR`;
+  return `${perDay(d)} · ${(d * 36500).toFixed(2)} % APR`;
+}
+
+/** A daily rate (0.0002) as "0.0200 %/day". */
+export function perDay(daily: string | number): string {
+  const d = typeof daily === 'string' ? Number(daily) : daily;
+  return `${(d * 100).toFixed(4)} %/day`;
+}
+
+/** A size in bytes as "820 KB" or "12.4 MB". */
+export function bytes(n: number): string {
+  if (n < 1_000_000) return `${Math.max(0, Math.round(n / 1000))} KB`;
+  return `${(n / 1_000_000).toFixed(1)} MB`;
 }
 
 export function duration(ms: number): string {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { appInfo, call, isApiError, openExternal, toApiError } from './ipc';
+import { appInfo, autostartSet, call, desktopSettingsSet, isApiError, openExternal, toApiError, updateCheck } from './ipc';
 
 afterEach(() => clearMocks());
 
@@ -25,6 +25,32 @@ describe('ipc', () => {
     });
     await openExternal('https://setting.bitfinex.com/api');
     expect(seen).toEqual([['open_external', { url: 'https://setting.bitfinex.com/api' }]]);
+  });
+
+  it('sends the desktop commands their camelCase arguments', async () => {
+    const seen: unknown[] = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      if (cmd === 'desktop_settings_set') return (args as { settings: unknown }).settings;
+      if (cmd === 'autostart_set') return (args as { enabled: boolean }).enabled;
+      return null;
+    });
+    const settings = {
+      checkUpdates: false,
+      notifyKeyRevoked: true,
+      notifyWithdraw: true,
+      notifyEngineError: true,
+      notifyDailySummary: true,
+      handoff: { enabled: true, rate: '0.0002', period: 30, amount: null },
+    };
+    await expect(desktopSettingsSet(settings)).resolves.toEqual(settings);
+    await expect(autostartSet(true)).resolves.toBe(true);
+    await expect(updateCheck()).resolves.toBeNull();
+    expect(seen).toEqual([
+      ['desktop_settings_set', { settings }],
+      ['autostart_set', { enabled: true }],
+      ['update_check', {}],
+    ]);
   });
 
   it('keeps {code, message} rejections as they are', async () => {

@@ -17,8 +17,11 @@ import type { DailyEarning } from './bindings/DailyEarning';
 import type { SyncStatus } from './bindings/SyncStatus';
 import type { CsvKind } from './bindings/CsvKind';
 import type { Report as BacktestReport } from './bindings/Report';
+import type { DesktopSettings } from './bindings/DesktopSettings';
+import type { Handoff } from './bindings/Handoff';
+import type { UpdateInfo } from './bindings/UpdateInfo';
 
-export type { ApiError, AppInfo, BacktestReport, CsvKind, DailyEarning, EarningsReport, EngineStatus, ErrorCode, KeyState, Plan, Preset, StrategySettings, SyncStatus, VerifyOutcome, WalletView };
+export type { ApiError, AppInfo, BacktestReport, CsvKind, DailyEarning, DesktopSettings, EarningsReport, EngineStatus, ErrorCode, Handoff, KeyState, Plan, Preset, StrategySettings, SyncStatus, UpdateInfo, VerifyOutcome, WalletView };
 
 const CODES: readonly ErrorCode[] = [
   'InvalidKey',
@@ -176,3 +179,42 @@ export const backtestRun = (settings: StrategySettings, days: number, seed: numb
 export function onBacktestProgress(cb: (percent: number) => void): Promise<UnlistenFn> {
   return listen<number>('backtest://progress', (e) => cb(e.payload));
 }
+
+
+/** The desktop app's own settings: updates, notifications, the hand-off to Auto-Renew. */
+export const desktopSettingsGet = (): Promise<DesktopSettings> => call<DesktopSettings>('desktop_settings_get');
+
+/** Saves the desktop settings and returns them as saved; a bad hand-off value rejects with InvalidInput. */
+export const desktopSettingsSet = (settings: DesktopSettings): Promise<DesktopSettings> =>
+  call<DesktopSettings>('desktop_settings_set', { settings });
+
+/** Whether the app starts (hidden, in the tray) when the user logs in. */
+export const autostartGet = (): Promise<boolean> => call<boolean>('autostart_get');
+
+/** Turns start-at-login on or off; resolves to the new state. Only ever called on the user's action. */
+export const autostartSet = (enabled: boolean): Promise<boolean> => call<boolean>('autostart_set', { enabled });
+
+/** Asks the update server for a newer signed version; null when this one is the latest. */
+export const updateCheck = (): Promise<UpdateInfo | null> => call<UpdateInfo | null>('update_check');
+
+/** Downloads the update, verifies its signature, installs it and restarts the app. */
+export const updateInstall = (): Promise<void> => call<void>('update_install');
+
+/** How far an update's download is (bytes; `total` is null when the server does not say). */
+export type UpdateProgress = { downloaded: number; total: number | null };
+
+/** Calls `cb` with every `update://progress` event while an update downloads. */
+export function onUpdateProgress(cb: (p: UpdateProgress) => void): Promise<UnlistenFn> {
+  return listen<UpdateProgress>('update://progress', (e) => cb(e.payload));
+}
+
+/** Calls `cb` when the background check (at start, then every 12 hours) finds an update. */
+export function onUpdateAvailable(cb: (u: UpdateInfo) => void): Promise<UnlistenFn> {
+  return listen<UpdateInfo>('update://available', (e) => cb(e.payload));
+}
+
+/** Opens the folder with the app's log files in the file manager. */
+export const openLogsFolder = (): Promise<void> => call<void>('open_logs_folder');
+
+/** A plain-text report of versions, settings and recent errors for a bug report (no secrets). */
+export const diagnostics = (): Promise<string> => call<string>('diagnostics');

@@ -11,6 +11,8 @@ export const appState = $state({
   key: null as KeyState | null,
   /** The engine's latest status. */
   status: null as EngineStatus | null,
+  /** A problem to show at the top of any page until dismissed (e.g. after leaving the wizard). */
+  notice: null as string | null,
 });
 
 export function labelFor(key: KeyState | null, status: EngineStatus | null): string {

@@ -6,6 +6,10 @@ import { SHOTS, withBrowser } from './harness.mjs';
 
 const PAGES = ['setup', 'dashboard', 'strategy', 'earnings', 'settings'];
 const INFO = { version: '0.1.0', dataDir: '/home/user/.local/share/app.yieldsforge.desktop', buildProfile: 'debug', os: 'linux', arch: 'x86_64' };
+const DESKTOP = {
+  checkUpdates: true, notifyKeyRevoked: true, notifyWithdraw: true, notifyEngineError: true, notifyDailySummary: false,
+  handoff: { enabled: false, rate: null, period: 2, amount: null },
+};
 
 const open = withBrowser();
 
@@ -55,7 +59,7 @@ test('an app_info error shows its message, and Retry loads again', async () => {
 
 for (const scheme of ['light', 'dark']) {
   test(`screenshots of every page (${scheme})`, async () => {
-    const { page, context, consoleErrors } = await open({ app_info: INFO }, { colorScheme: scheme });
+    const { page, context, consoleErrors } = await open({ app_info: INFO, desktop_settings_get: DESKTOP, autostart_get: false }, { colorScheme: scheme });
     for (const name of PAGES) {
       await page.click(`[data-testid="nav-${name}"]`);
       await page.waitForSelector(`[data-testid="page-${name}"]`);

@@ -36,8 +36,9 @@ export async function launch() {
 }
 
 /**
- * Opens a page with IPC answered by `handlers` (command → result, or a function of args;
- * a value under `__reject` makes the call fail with it). Console errors are collected.
+ * Opens a page with IPC answered by `handlers` (command → result; a value under `__reject`
+ * makes the call fail with it; `__sequence` answers call after call; `{ __echo: 'arg' }` answers
+ * with that argument of the call, as a save that returns what it saved). Console errors are collected.
  */
 export async function openApp(browser, url, handlers, { colorScheme = 'light', hash = '#/setup', language = null } = {}) {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1200, height: 780 } });
@@ -65,6 +66,7 @@ export async function openApp(browser, url, handlers, { colorScheme = 'light', h
         const h = window.__ipcHandlers[cmd];
         if (h === undefined) throw { code: 'Internal', message: `no stub for ${cmd}` };
         if (h && typeof h === 'object' && '__reject' in h) throw h.__reject;
+        if (h && typeof h === 'object' && '__echo' in h) return args?.[h.__echo];
         if (h && typeof h === 'object' && '__sequence' in h) {
           const step = h.__sequence.shift();
           if (step && typeof step === 'object' && '__reject' in step) throw step.__reject;
