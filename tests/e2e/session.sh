@@ -9,6 +9,9 @@ DRIVER="$E2E_DRIVER_BIN"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# The app's life in the tray (close keeps lending, --quit ends it), without WebDriver.
+bash "$HERE/lifecycle.sh"
+
 status=0
 for theme in light dark; do
   port=$(free_port); native=$(free_port)
