@@ -59,11 +59,15 @@ ticks() { local t=0; for p in $(descendants "$pid"); do
   set -- $(cut -d' ' -f14,15 /proc/"$p"/stat 2>/dev/null || echo "0 0"); t=$((t + $1 + $2)); done; echo $t; }
 rss_kb() { local s=0; for p in $(descendants "$pid"); do
   r=$(awk '/VmRSS/{print $2}' /proc/"$p"/status 2>/dev/null || echo 0); s=$((s + ${r:-0})); done; echo $s; }
+# The processes' own memory (heap, stacks): RSS minus the pages of shared libraries and files.
+anon_kb() { local s=0; for p in $(descendants "$pid"); do
+  r=$(awk '/^Anonymous/{print $2}' /proc/"$p"/smaps_rollup 2>/dev/null || echo 0); s=$((s + ${r:-0})); done; echo $s; }
 hz=$(getconf CLK_TCK)
-t0=$(ticks); w0=$(date +%s.%N); peak=0; sum=0; n=0
+t0=$(ticks); w0=$(date +%s.%N); peak=0; sum=0; n=0; anon_sum=0
 end=$(( $(date +%s) + MINUTES * 60 ))
 while [ "$(date +%s)" -lt "$end" ]; do
   r=$(rss_kb); sum=$((sum + r)); n=$((n + 1)); [ "$r" -gt "$peak" ] && peak=$r
+  anon_sum=$((anon_sum + $(anon_kb)))
   sleep 5
 done
 t1=$(ticks); w1=$(date +%s.%N)
@@ -82,7 +86,7 @@ cat >"$OUT/app.json" <<JSON
   "release_binary_bytes": $bin_bytes,
   "deb_bytes": $deb_bytes,
   "cold_start_to_window_s": { "median": $cold_median, "runs": [$(IFS=,; echo "${starts[*]}")] },
-  "background": { "minutes": $MINUTES, "processes": $procs, "rss_mean_mb": $(echo "scale=1; $sum / $n / 1024" | bc), "rss_peak_mb": $(echo "scale=1; $peak / 1024" | bc), "cpu_percent": $cpu },
+  "background": { "minutes": $MINUTES, "processes": $procs, "rss_mean_mb": $(echo "scale=1; $sum / $n / 1024" | bc), "rss_peak_mb": $(echo "scale=1; $peak / 1024" | bc), "anon_mean_mb": $(echo "scale=1; $anon_sum / $n / 1024" | bc), "cpu_percent": $cpu },
   "idle_gap": $idle
 }
 JSON

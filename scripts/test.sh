@@ -56,14 +56,15 @@ stage_ui() {
   (cd ui && npm run --silent e2e)
 }
 
-# The Tauri shell: needs the GTK/WebKit development packages.
+# The Tauri shell: needs the GTK/WebKit development packages (and dbus-daemon for the sleep
+# watcher's private bus).
 stage_shell() {
-  need_apt "${APT_CORE[@]}" "${APT_TAURI[@]}"
+  need_apt "${APT_CORE[@]}" "${APT_TAURI[@]}" dbus
   need_rust
   [ -f ui/dist/index.html ] || ui_build
   log "shell: clippy (src-tauri)"
   cargo clippy --locked -p yieldsforge --all-targets -- -D warnings
-  log "shell: cargo test -p yieldsforge (mock runtime)"
+  log "shell: cargo test -p yieldsforge (mock runtime, loopback update server, private D-Bus)"
   cargo test --locked -p yieldsforge
 }
 

@@ -9,6 +9,8 @@ mod commands;
 mod events;
 pub mod logs;
 pub mod notify;
+#[cfg(target_os = "linux")]
+pub mod sleep;
 mod tray;
 pub mod updates;
 mod window;
@@ -202,6 +204,49 @@ pub fn run() {
             events::watch_trouble_and_summaries(app.handle().clone(), core.clone());
             app.manage(updates::Pending::default());
             updates::spawn_background_checks(app.handle().clone(), core.clone());
+            #[cfg(target_os = "linux")]
+            {
+                let core = core.clone();
+                tauri::async_runtime::spawn(async move {
+                    let conn = match zbus::Connection::system().await {
+                        Ok(c) => c,
+                        Err(e) => {
+                            tracing::info!("system sleep is not watched (no system bus: {e})");
+                            return;
+                        }
+                    };
+                    let before = || {
+                        let core = core.clone();
+                        async move {
+                            // Within logind's default 5 s delay.
+                            let wait = std::time::Duration::from_millis(4500);
+                            match tokio::time::timeout(wait, core.hand_off()).await {
+                                Ok(Ok(h)) if !h.is_empty() => {
+                                    tracing::info!(currencies = ?h, "sleeping: handed off to Auto-Renew");
+                                }
+                                Ok(Ok(_)) => {}
+                                Ok(Err(e)) => tracing::warn!("sleeping: hand-off: {}", e.message),
+                                Err(_) => tracing::warn!("sleeping: hand-off took too long"),
+                            }
+                        }
+                    };
+                    let after = || {
+                        let core = core.clone();
+                        async move {
+                            match core.take_over().await {
+                                Ok(t) if !t.is_empty() => {
+                                    tracing::info!(currencies = ?t, "awake: took over from Auto-Renew");
+                                }
+                                Ok(_) => {}
+                                Err(e) => tracing::warn!("awake: take-over: {}", e.message),
+                            }
+                        }
+                    };
+                    if let Err(e) = sleep::watch(conn, before, after).await {
+                        tracing::info!("system sleep is not watched: {e}");
+                    }
+                });
+            }
             #[cfg(unix)]
             {
                 let handle = app.handle().clone();
