@@ -55,6 +55,21 @@ pub struct Alert {
     pub body: String,
 }
 
+/// A newer signed version found on the update server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UpdateInfo {
+    /// The new version.
+    pub version: String,
+    /// The running version.
+    pub current_version: String,
+    /// Release notes (plain text).
+    pub notes: Option<String>,
+    /// Release date, as the server gave it.
+    pub date: Option<String>,
+}
+
 /// How long lending must have been stopped by an error before the user is told: long enough
 /// that a short network cut or a maintenance window that Bitfinex announces does not wake
 /// anyone, short enough that money does not sit idle for hours unnoticed.

@@ -23,7 +23,7 @@ pub use core::{
     Core, DEMO_HISTORY_DAYS, DEMO_SPEED, KeyMode, KeyState, RECHECK_EVERY, VerifyOutcome,
     WalletView,
 };
-pub use desktop::{Alert, AlertKind, TROUBLE_GRACE, TroubleWatch};
+pub use desktop::{Alert, AlertKind, TROUBLE_GRACE, TroubleWatch, UpdateInfo};
 pub use earnings::{CsvKind, SYNC_EVERY_DEMO, SYNC_EVERY_LIVE, SyncPhase, SyncStatus};
 pub use error::{ApiError, ErrorCode};
 pub use external::validate_external_url;
