@@ -38,6 +38,29 @@ test(`Settings shows what app_info returns from Rust (${E2E_THEME})`, async () =
   await s.waitText('app-info-profile', (t) => /debug/i.test(t));
 });
 
+test(`Settings: an update check, the hand-off saved to disk and diagnostics from Rust (${E2E_THEME})`, async () => {
+  await s.click('nav-settings');
+  // YF_UPDATE_URL points at a loopback server announcing an older version (session.sh).
+  await s.click('update-check');
+  await s.waitText('update-latest', (t) => t.includes(version), 30000);
+
+  await s.click('handoff-enabled');
+  await s.type('handoff-period', '30');
+  await s.click('handoff-save');
+  await s.waitText('handoff-saved', (t) => /saved/i.test(t));
+  const prefs = JSON.parse(readFileSync(join(YF_DATA_DIR, 'shell.json'), 'utf8'));
+  assert.equal(prefs.desktop.handoff.enabled, true);
+  assert.equal(prefs.desktop.handoff.period, 30);
+  await s.screenshot(join(E2E_SHOTS_DIR, `settings-handoff-${E2E_THEME}.png`));
+
+  const diag = await s.execute(`return window.__TAURI_INTERNALS__.invoke('diagnostics')`);
+  const text = diag;
+  assert.match(text, new RegExp(`^Yieldsforge ${version.replace(/\./g, '\\.')} `));
+  assert.match(text, /WebView: \d/);
+  assert.match(text, /Engine: /);
+  assert.ok(!/secret/i.test(text), text);
+});
+
 test(`the page follows the system theme (${E2E_THEME})`, async () => {
   const dark = await s.execute(`return matchMedia('(prefers-color-scheme: dark)').matches`);
   assert.equal(dark, E2E_THEME === 'dark');

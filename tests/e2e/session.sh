@@ -9,6 +9,15 @@ DRIVER="$E2E_DRIVER_BIN"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# A loopback update server announcing an older version: "Check for updates" finds nothing newer.
+mkdir -p "$HOME/updates"
+printf '{"version":"0.0.1","notes":"old","pub_date":"2026-01-01T00:00:00Z","platforms":{"linux-x86_64":{"signature":"x","url":"http://127.0.0.1/x"}}}' >"$HOME/updates/latest.json"
+uport=$(free_port)
+python3 -m http.server "$uport" --bind 127.0.0.1 --directory "$HOME/updates" >/dev/null 2>&1 &
+upid=$!
+trap 'kill $upid 2>/dev/null || true' EXIT
+export YF_UPDATE_URL="http://127.0.0.1:$uport/latest.json"
+
 # The app's life in the tray (close keeps lending, --quit ends it), without WebDriver.
 bash "$HERE/lifecycle.sh"
 
