@@ -321,6 +321,16 @@ pub async fn update_check<R: Runtime>(
     crate::updates::check_with(&app, &crate::updates::Source::from_env()).await
 }
 
+/// The update the last check found, if any (the window asks when it opens).
+#[tauri::command]
+pub fn update_pending(pending: State<'_, crate::updates::Pending>) -> Option<api::UpdateInfo> {
+    pending
+        .0
+        .lock()
+        .ok()
+        .and_then(|g| g.as_ref().map(crate::updates::info_of))
+}
+
 /// Downloads, verifies, installs the update and restarts the app.
 #[tauri::command]
 pub async fn update_install<R: Runtime>(app: AppHandle<R>) -> Result<(), ApiError> {

@@ -67,6 +67,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> 
         commands::autostart_set,
         commands::update_check,
         commands::update_install,
+        commands::update_pending,
         commands::open_logs_folder,
         commands::diagnostics,
     ])

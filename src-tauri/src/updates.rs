@@ -78,7 +78,8 @@ pub fn user_error(e: &tauri_plugin_updater::Error) -> ApiError {
     }
 }
 
-fn info_of(u: &Update) -> UpdateInfo {
+/// What the UI shows of an update.
+pub fn info_of(u: &Update) -> UpdateInfo {
     UpdateInfo {
         version: u.version.clone(),
         current_version: u.current_version.clone(),

@@ -196,6 +196,8 @@ export const autostartSet = (enabled: boolean): Promise<boolean> => call<boolean
 
 /** Asks the update server for a newer signed version; null when this one is the latest. */
 export const updateCheck = (): Promise<UpdateInfo | null> => call<UpdateInfo | null>('update_check');
+/** The update an earlier check found (e.g. the background check while the window was closed). */
+export const updatePending = (): Promise<UpdateInfo | null> => call<UpdateInfo | null>('update_pending');
 
 /** Downloads the update, verifies its signature, installs it and restarts the app. */
 export const updateInstall = (): Promise<void> => call<void>('update_install');

@@ -245,6 +245,13 @@ for (const scheme of ['light', 'dark']) {
   });
 }
 
+test('an update found while the window was closed is announced when it opens', async () => {
+  const { page, context } = await open(base({ update_pending: UPDATE }), { hash: '#/dashboard' });
+  await page.waitForSelector('[data-testid="update-banner"]');
+  assert.equal(await page.textContent('[data-testid="update-banner-text"]'), 'Yieldsforge 0.2.0 is available.');
+  await context.close();
+});
+
 test('the update banner can be dismissed', async () => {
   const { page, context } = await open(base(), { hash: '#/dashboard' });
   await emit(page, 'update://available', UPDATE);

@@ -5,6 +5,7 @@ import {
   onUpdateAvailable,
   onUpdateProgress,
   updateCheck,
+  updatePending,
   updateInstall,
   type ApiError,
   type UpdateInfo,
@@ -44,6 +45,15 @@ export function followUpdates(): void {
   onUpdateProgress((p) => {
     if (updates.installing) updates.progress = p;
   }).catch(() => {});
+  // Found while the window was closed (it is built anew when opened): announce it now.
+  updatePending()
+    .then((u) => {
+      if (u && !updates.available) {
+        updates.available = u;
+        if (u.version !== dismissed) updates.banner = u;
+      }
+    })
+    .catch(() => {});
 }
 
 export async function checkForUpdates(): Promise<void> {
