@@ -68,8 +68,7 @@ pub(crate) fn first_close_notice_with<R: Runtime>(
     let Some(paths) = window.try_state::<AppPaths>() else {
         return;
     };
-    let mut prefs = api::ShellPrefs::load(&paths.data_dir);
-    if prefs.close_notice_shown {
+    if api::ShellPrefs::load(&paths.data_dir).close_notice_shown {
         return;
     }
     match notifications.0.notify(
@@ -77,8 +76,9 @@ pub(crate) fn first_close_notice_with<R: Runtime>(
         "It keeps lending from the tray. Use the tray menu to open it again or to quit.",
     ) {
         Ok(()) => {
-            prefs.close_notice_shown = true;
-            if let Err(e) = prefs.save(&paths.data_dir) {
+            if let Err(e) =
+                api::ShellPrefs::update(&paths.data_dir, |p| p.close_notice_shown = true)
+            {
                 tracing::warn!("{e}");
             }
         }

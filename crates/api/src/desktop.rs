@@ -134,14 +134,12 @@ impl Core {
     /// Checks and saves the desktop settings; the app's own flags in the same file are kept.
     pub fn set_desktop_settings(&self, s: DesktopSettings) -> Result<DesktopSettings, ApiError> {
         s.handoff.validate()?;
-        let mut prefs = ShellPrefs::load(self.data_dir());
-        prefs.desktop = s;
-        prefs.save(self.data_dir())?;
-        Ok(prefs.desktop)
+        Ok(ShellPrefs::update(self.data_dir(), |p| p.desktop = s)?.desktop)
     }
 
     /// The hand-off at quit: when the user switched it on and a real key is connected, turns
-    /// on Bitfinex Auto-Renew for each lent currency with the chosen rate, period and amount,
+    /// on Bitfinex Auto-Renew for each lent currency with the chosen rate, period and amount
+    /// (never more than the balance above the strategy's reserve; not for a switched-off currency),
     /// so money that comes back keeps earning while the app is closed. Each move is written
     /// to the action log. Returns the currencies handed off; the error names those that could
     /// not be (the others are handed off all the same).
@@ -157,11 +155,35 @@ impl Core {
         let h = &settings.handoff;
         let mut done = Vec::new();
         let mut failed = Vec::new();
+        let status = self.engine_status();
         for cur in &currencies {
+            // What the strategy says holds while the app is away too: a currency switched off
+            // is not lent, and the reserve stays idle (Auto-Renew's amount is a cap).
+            let strategy = self.strategy_get(cur).await.ok();
+            if strategy.as_ref().is_some_and(|s| !s.enabled) {
+                continue;
+            }
+            let reserve = strategy.map_or(Decimal::ZERO, |s| s.reserve);
+            let amount = match (h.amount, reserve > Decimal::ZERO) {
+                (Some(a), _) => a,
+                (None, false) => Decimal::ZERO, // all of it
+                (None, true) => {
+                    let total = status
+                        .currencies
+                        .iter()
+                        .find(|c| &c.currency == cur)
+                        .map_or(Decimal::ZERO, |c| c.total);
+                    let cap = (total - reserve).max(Decimal::ZERO);
+                    if cap.is_zero() {
+                        continue;
+                    }
+                    cap
+                }
+            };
             let req = AutoRenewRequest {
                 enabled: true,
                 currency: cur.clone(),
-                amount: h.amount.unwrap_or(Decimal::ZERO),
+                amount,
                 rate: h.rate.unwrap_or(Decimal::ZERO),
                 period: h.period,
             };
@@ -175,7 +197,7 @@ impl Core {
                 currency: cur.clone(),
                 kind: ActionKind::AutoRenewOn,
                 offer_id: None,
-                amount: h.amount,
+                amount: (!amount.is_zero()).then_some(amount),
                 rate: h.rate,
                 period: Some(h.period),
                 offer_kind: None,
@@ -190,13 +212,13 @@ impl Core {
                 Err(e) => failed.push(format!("{cur}: {e}")),
             }
         }
-        let mut prefs = ShellPrefs::load(self.data_dir());
-        for cur in &done {
-            if !prefs.handed_off.contains(cur) {
-                prefs.handed_off.push(cur.clone());
+        ShellPrefs::update(self.data_dir(), |p| {
+            for cur in &done {
+                if !p.handed_off.contains(cur) {
+                    p.handed_off.push(cur.clone());
+                }
             }
-        }
-        prefs.save(self.data_dir())?;
+        })?;
         if failed.is_empty() {
             Ok(done)
         } else {
@@ -211,7 +233,7 @@ impl Core {
     /// only that), logging each move. A currency that could not be switched off is tried
     /// again at the next start. Returns the currencies taken over.
     pub async fn take_over(&self) -> Result<Vec<String>, ApiError> {
-        let mut prefs = ShellPrefs::load(self.data_dir());
+        let prefs = ShellPrefs::load(self.data_dir());
         if prefs.handed_off.is_empty() {
             return Ok(Vec::new());
         }
@@ -252,8 +274,9 @@ impl Core {
                 Err(e) => tracing::warn!(currency = %cur, "could not turn Auto-Renew off: {e}"),
             }
         }
-        prefs.handed_off.retain(|c| !taken.contains(c));
-        prefs.save(self.data_dir())?;
+        ShellPrefs::update(self.data_dir(), |p| {
+            p.handed_off.retain(|c| !taken.contains(c))
+        })?;
         Ok(taken)
     }
 
@@ -261,7 +284,7 @@ impl Core {
     /// it: "+12.34 USD yesterday, 97% lent". Sent as an alert and returned; `None` when it is
     /// off, already sent for yesterday, or there is nothing about yesterday to say.
     pub async fn daily_summary_tick(&self) -> Option<Alert> {
-        let mut prefs = ShellPrefs::load(self.data_dir());
+        let prefs = ShellPrefs::load(self.data_dir());
         if !prefs.desktop.notify_daily_summary {
             return None;
         }
@@ -285,8 +308,7 @@ impl Core {
                 parts.push(line);
             }
         }
-        prefs.last_daily_summary = Some(day);
-        if let Err(e) = prefs.save(self.data_dir()) {
+        if let Err(e) = ShellPrefs::update(self.data_dir(), |p| p.last_daily_summary = Some(day)) {
             tracing::warn!("{e}");
         }
         if parts.is_empty() {

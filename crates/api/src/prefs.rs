@@ -130,6 +130,20 @@ impl ShellPrefs {
         }
     }
 
+    /// Reads, changes and writes the preferences as one step: changes made at the same time
+    /// from other threads (the Settings page, the quit path, the daily summary) are not lost.
+    /// Returns what was saved.
+    pub fn update(data_dir: &Path, change: impl FnOnce(&mut Self)) -> Result<Self, ApiError> {
+        static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = LOCK
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut prefs = Self::load(data_dir);
+        change(&mut prefs);
+        prefs.save(data_dir)?;
+        Ok(prefs)
+    }
+
     /// Writes the preferences atomically (temporary file, fsync, rename), so a crash mid-write
     /// leaves either the old or the new file, never a torn one.
     pub fn save(&self, data_dir: &Path) -> Result<(), ApiError> {
@@ -225,6 +239,22 @@ mod tests {
         .validate()
         .unwrap_err();
         assert!(amount.message.contains("above 0"), "{amount:?}");
+    }
+
+    #[test]
+    fn concurrent_updates_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|s| {
+            for i in 0..8 {
+                let d = dir.path();
+                s.spawn(move || {
+                    ShellPrefs::update(d, |p| p.handed_off.push(format!("C{i}"))).unwrap();
+                });
+            }
+        });
+        let mut got = ShellPrefs::load(dir.path()).handed_off;
+        got.sort();
+        assert_eq!(got, (0..8).map(|i| format!("C{i}")).collect::<Vec<_>>());
     }
 
     #[test]

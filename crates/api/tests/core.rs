@@ -783,3 +783,38 @@ async fn diagnostics_say_what_runs_and_never_the_key_or_its_secret() {
         assert!(!text.contains(secret), "{secret:?} leaked into: {text}");
     }
 }
+
+#[tokio::test]
+async fn the_hand_off_keeps_the_reserve_idle_and_skips_a_switched_off_currency() {
+    use rust_decimal::Decimal;
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    let mut d = r.core.desktop_settings();
+    d.handoff.enabled = true;
+    r.core.set_desktop_settings(d).unwrap();
+    status_where(&r.core, |s| {
+        s.currencies.iter().any(|c| c.total > Decimal::ZERO)
+    })
+    .await;
+    let mut strategy = r.core.strategy_get("USD").await.unwrap();
+    strategy.reserve = Decimal::from(2500);
+    r.core.strategy_set("USD", strategy.clone()).await.unwrap();
+    assert_eq!(r.core.hand_off().await.unwrap(), vec!["USD".to_owned()]);
+    let total = r.core.engine_status().currencies[0].total;
+    assert_eq!(
+        auto_renew(&r).unwrap().threshold,
+        total - Decimal::from(2500),
+        "all of it, less the reserve"
+    );
+    r.sim
+        .with_world(|w| w.set_auto_renew(1, "USD", None).unwrap());
+    strategy.enabled = false;
+    r.core.strategy_set("USD", strategy).await.unwrap();
+    assert!(r.core.hand_off().await.unwrap().is_empty());
+    assert_eq!(
+        auto_renew(&r),
+        None,
+        "a currency switched off is not lent while away"
+    );
+}
