@@ -101,7 +101,9 @@ test(`the six wizard steps: a withdraw key is refused, a good key is accepted ($
   await s.screenshot(join(E2E_SHOTS_DIR, `wizard-6-${E2E_THEME}.png`));
   assert.match(await s.text('key-masked'), new RegExp(good.key.slice(0, 4)));
   // The secret is nowhere on disk but in the (encrypted) keyring: not in the database, the
-  // WebKit storage, the config or data folders, nor in the app's log.
+  // WebKit storage, the config or data folders, nor in the app's log files (which exist).
+  const logs = readdirSync(join(YF_DATA_DIR, 'logs')).filter((f) => /^yieldsforge\..*\.log$/.test(f));
+  assert.ok(logs.some((f) => statSync(join(YF_DATA_DIR, 'logs', f)).size > 0), `log files: ${logs}`);
   const hits = filesContaining([process.env.HOME, E2E_SHOTS_DIR], good.secret, ['keyrings']);
   assert.deepEqual(hits, [], 'files containing the secret');
   // Remove it again so the next run starts clean (the keychain is shared between runs).
