@@ -297,11 +297,20 @@ impl Core {
         if prefs.last_daily_summary.as_deref() == Some(day.as_str()) {
             return None;
         }
+        // Only once the earnings sync has read the ledger past yesterday's end: before that,
+        // yesterday's payment may not be stored yet (asked again at the next tick).
+        if !self
+            .sync_status()
+            .last_done_mts
+            .is_some_and(|t| t >= yesterday + DAY_MS)
+        {
+            return None;
+        }
         let mut parts = Vec::new();
         for cur in &currencies {
             let series = lender::earnings::daily_series(&store, cur, 2, now).ok()?;
             if let Some(d) = series.iter().find(|d| d.day_mts == yesterday) {
-                let mut line = format!("+{} {cur} yesterday", d.earned.round_dp(2));
+                let mut line = format!("+{:.2} {cur} yesterday", d.earned);
                 if let Some(u) = d.utilization {
                     let _ = write!(line, ", {}% lent", (u * Decimal::ONE_HUNDRED).round_dp(0));
                 }

@@ -818,3 +818,61 @@ async fn the_hand_off_keeps_the_reserve_idle_and_skips_a_switched_off_currency()
         "a currency switched off is not lent while away"
     );
 }
+
+#[tokio::test]
+async fn the_daily_summary_says_yesterday_once_and_only_when_asked() {
+    let r = rig(MemoryStore::new()).await;
+    r.core.start_demo().await.unwrap(); // plays a simulated week first
+    assert_eq!(r.core.daily_summary_tick().await, None, "off by default");
+    let mut d = r.core.desktop_settings();
+    d.notify_daily_summary = true;
+    r.core.set_desktop_settings(d).unwrap();
+    // Not before the earnings sync has read the ledger past yesterday's end.
+    let today = r
+        .core
+        .earnings_daily("USD", 2)
+        .await
+        .unwrap()
+        .last()
+        .expect("the demo's week")
+        .day_mts;
+    watch_until(r.core.sync_subscribe(), 60, |s| {
+        s.last_done_mts.is_some_and(|t| t >= today)
+    })
+    .await;
+    let mut alerts = r.core.alerts();
+    let a = r
+        .core
+        .daily_summary_tick()
+        .await
+        .expect("a summary of yesterday");
+    assert_eq!(a.kind, api::AlertKind::DailySummary);
+    let re = regex_lite(&a.body);
+    assert!(re, "{}", a.body);
+    assert_eq!(alerts.recv().await.unwrap(), a, "sent to the notifications");
+    assert_eq!(r.core.daily_summary_tick().await, None, "once a day");
+    assert!(
+        api::ShellPrefs::load(r.dir.path())
+            .last_daily_summary
+            .is_some()
+    );
+}
+
+/// "+12.34 USD yesterday, 97% lent"
+fn regex_lite(body: &str) -> bool {
+    let Some(rest) = body.strip_prefix('+') else {
+        return false;
+    };
+    let mut parts = rest.split(' ');
+    let amount_ok = parts
+        .next()
+        .is_some_and(|a| a.parse::<f64>().is_ok_and(|v| v > 0.0));
+    amount_ok
+        && parts.next() == Some("USD")
+        && parts.next() == Some("yesterday,")
+        && parts.next().is_some_and(|p| {
+            p.strip_suffix('%')
+                .is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n <= 100))
+        })
+        && parts.next() == Some("lent")
+}
