@@ -299,10 +299,10 @@ impl Core {
         }
         // Only once the earnings sync has read the ledger past yesterday's end: before that,
         // yesterday's payment may not be stored yet (asked again at the next tick).
-        if !self
+        if self
             .sync_status()
             .last_done_mts
-            .is_some_and(|t| t >= yesterday + DAY_MS)
+            .is_none_or(|t| t < yesterday + DAY_MS)
         {
             return None;
         }
