@@ -158,3 +158,20 @@ pub fn forward_earnings<R: Runtime>(app: AppHandle<R>, core: Arc<Core>) {
         }
     });
 }
+
+/// The event carrying [`api::KeyState`] whenever it may have changed.
+pub const KEY_STATE: &str = "key://state";
+
+/// Forwards key-state changes the window did not ask for (the demo started by `--demo`, a key
+/// problem found by the periodic check) so a window that is open, or opened later, is current.
+pub fn forward_key_state<R: Runtime>(app: AppHandle<R>, core: Arc<Core>) {
+    let mut rx = core.key_subscribe();
+    tauri::async_runtime::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let state = core.key_state().await;
+            if let Err(e) = app.emit(KEY_STATE, &state) {
+                tracing::warn!("could not emit {KEY_STATE}: {e}");
+            }
+        }
+    });
+}

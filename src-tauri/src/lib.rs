@@ -202,6 +202,7 @@ pub fn run() {
             events::forward(app.handle().clone(), core.clone());
             events::notify_alerts(app.handle().clone(), core.clone());
             events::forward_earnings(app.handle().clone(), core.clone());
+            events::forward_key_state(app.handle().clone(), core.clone());
             events::watch_trouble_and_summaries(app.handle().clone(), core.clone());
             app.manage(updates::Pending::default());
             updates::spawn_background_checks(app.handle().clone(), core.clone());
@@ -274,8 +275,9 @@ pub fn run() {
                         Ok(_) => core.engine_start().await,
                         Err(e) => Err(e),
                     };
-                    if let Err(e) = started {
-                        tracing::warn!("could not start the demo: {e}");
+                    match started {
+                        Ok(()) => tracing::info!("the demo is lending"),
+                        Err(e) => tracing::warn!("could not start the demo: {e}"),
                     }
                 }
             });

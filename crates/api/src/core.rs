@@ -141,6 +141,8 @@ pub struct Core {
     pub(crate) earnings_updated: watch::Sender<u64>,
     pub(crate) backtest_progress: watch::Sender<u8>,
     pub(crate) backtest_gate: Mutex<()>,
+    /// Bumped whenever what [`Core::key_state`] returns may have changed.
+    key_changed: watch::Sender<u64>,
 }
 
 /// What a session's engine and sync share.
@@ -232,6 +234,7 @@ impl Core {
             earnings_updated: watch::channel(0).0,
             backtest_progress: watch::channel(0).0,
             backtest_gate: Mutex::new(()),
+            key_changed: watch::channel(0).0,
         }
     }
 
@@ -270,8 +273,19 @@ impl Core {
 
     fn set_problem(&self, p: Option<String>) {
         if let Ok(mut g) = self.problem.lock() {
+            if *g == p {
+                return;
+            }
             *g = p;
         }
+        self.key_changed.send_modify(|n| *n += 1);
+    }
+
+    /// Fires whenever the key state may have changed (a session started or ended, a key
+    /// problem found or cleared), including changes the UI did not ask for: the demo started
+    /// with `--demo`, a revoked key found by the periodic check.
+    pub fn key_subscribe(&self) -> watch::Receiver<u64> {
+        self.key_changed.subscribe()
     }
 
     /// The key state.
@@ -487,12 +501,14 @@ impl Core {
             currencies,
             syncer,
         });
+        self.key_changed.send_modify(|n| *n += 1);
     }
 
     async fn stop_session(&self) {
         let Some(s) = self.session.lock().await.take() else {
             return;
         };
+        self.key_changed.send_modify(|n| *n += 1);
         s.syncer.abort();
         let _ = s.engine.send(EngineCommand::Shutdown).await;
         let _ = s.task.await;

@@ -876,3 +876,16 @@ fn regex_lite(body: &str) -> bool {
         })
         && parts.next() == Some("lent")
 }
+
+#[tokio::test]
+async fn key_state_changes_are_announced_even_when_the_ui_did_not_ask() {
+    let r = rig(MemoryStore::new()).await;
+    let mut changes = r.core.key_subscribe();
+    r.core.start_demo().await.unwrap();
+    assert!(changes.has_changed().unwrap(), "the demo started");
+    changes.mark_unchanged();
+    assert_eq!(r.core.key_state().await.mode, KeyMode::Demo);
+    r.core.leave_demo().await.unwrap();
+    assert!(changes.has_changed().unwrap(), "the demo ended");
+    assert_eq!(r.core.key_state().await.mode, KeyMode::None);
+}

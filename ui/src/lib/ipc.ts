@@ -211,6 +211,11 @@ export function onUpdateProgress(cb: (p: UpdateProgress) => void): Promise<Unlis
 }
 
 /** Calls `cb` when the background check (at start, then every 12 hours) finds an update. */
+/** The key state, whenever the app changes it by itself (the demo started at launch, a key problem found). */
+export function onKeyState(cb: (k: KeyState) => void): Promise<UnlistenFn> {
+  return listen<KeyState>('key://state', (e) => cb(e.payload));
+}
+
 export function onUpdateAvailable(cb: (u: UpdateInfo) => void): Promise<UnlistenFn> {
   return listen<UpdateInfo>('update://available', (e) => cb(e.payload));
 }

@@ -1,6 +1,6 @@
 // App-wide UI state shared by the frame and the pages.
 import type { EngineStatus, KeyState } from './ipc';
-import { engineStatus, keyState, onEngineStatus } from './ipc';
+import { engineStatus, keyState, onEngineStatus, onKeyState } from './ipc';
 
 export const appState = $state({
   /** True while the app runs against the built-in demo market (bfx-sim). */
@@ -42,6 +42,8 @@ export function setStatus(s: EngineStatus) {
 /** Loads the key and status and follows status events. */
 export async function initState(): Promise<void> {
   try {
+    // Listen first: a change between the first read and the subscription is not missed.
+    await onKeyState(setKey);
     setKey(await keyState());
     setStatus(await engineStatus());
     await onEngineStatus(setStatus);

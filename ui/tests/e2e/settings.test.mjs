@@ -339,3 +339,22 @@ test('the wizard still finishes when start at login cannot be turned on, and say
   assert.equal(await page.locator('[data-testid="app-notice"]').count(), 0);
   await context.close();
 });
+
+test('opened with no page asked for, a connected app shows the Dashboard; without a key, Setup', async () => {
+  const { page, context } = await open(base(), { hash: '' });
+  await page.waitForSelector('[data-testid="page-dashboard"]');
+  await context.close();
+  const none = { ...LIVE, mode: 'none', label: null, masked: null, verifiedMts: null };
+  const second = await open(base({ key_state: none }), { hash: '' });
+  await second.page.waitForSelector('[data-testid="page-setup"]');
+  await second.context.close();
+});
+
+test('a key change the window did not ask for (the demo started at launch) updates it', async () => {
+  const none = { ...LIVE, mode: 'none', label: null, masked: null, verifiedMts: null };
+  const { page, context } = await open(base({ key_state: none }), { hash: '#/setup' });
+  assert.equal(await page.locator('[data-testid="demo-badge"]').count(), 0);
+  await emit(page, 'key://state', { ...LIVE, mode: 'demo', label: 'Demo' });
+  await page.waitForSelector('[data-testid="demo-badge"]');
+  await context.close();
+});
