@@ -187,26 +187,8 @@ impl Core {
                 rate: h.rate.unwrap_or(Decimal::ZERO),
                 period: h.period,
             };
-            let r = client.set_auto_renew(&req).await;
-            let (outcome, detail) = match &r {
-                Ok(_) => (Outcome::Ok, None),
-                Err(e) => (Outcome::Rejected, Some(e.to_string())),
-            };
-            let action = NewAction {
-                mts: clock.now_mts(),
-                currency: cur.clone(),
-                kind: ActionKind::AutoRenewOn,
-                offer_id: None,
-                amount: (!amount.is_zero()).then_some(amount),
-                rate: h.rate,
-                period: Some(h.period),
-                offer_kind: None,
-                hidden: None,
-                reason: r#"{"why":"hand-off at quit"}"#.into(),
-            };
-            store
-                .log_finished_action(&action, outcome, detail.as_deref())
-                .map_err(storage)?;
+            let r = switch_auto_renew(&client, &store, clock.as_ref(), &req, "hand-off at quit")
+                .await?;
             match r {
                 Ok(_) => done.push(cur.clone()),
                 Err(e) => failed.push(format!("{cur}: {e}")),
@@ -249,26 +231,14 @@ impl Core {
                 rate: Decimal::ZERO,
                 period: 2,
             };
-            let r = client.set_auto_renew(&req).await;
-            let (outcome, detail) = match &r {
-                Ok(_) => (Outcome::Ok, None),
-                Err(e) => (Outcome::Rejected, Some(e.to_string())),
-            };
-            let action = NewAction {
-                mts: clock.now_mts(),
-                currency: cur.clone(),
-                kind: ActionKind::AutoRenewOff,
-                offer_id: None,
-                amount: None,
-                rate: None,
-                period: None,
-                offer_kind: None,
-                hidden: None,
-                reason: r#"{"why":"taking over at start"}"#.into(),
-            };
-            store
-                .log_finished_action(&action, outcome, detail.as_deref())
-                .map_err(storage)?;
+            let r = switch_auto_renew(
+                &client,
+                &store,
+                clock.as_ref(),
+                &req,
+                "taking over at start",
+            )
+            .await?;
             match r {
                 Ok(_) => taken.push(cur),
                 Err(e) => tracing::warn!(currency = %cur, "could not turn Auto-Renew off: {e}"),
@@ -403,6 +373,45 @@ impl Core {
         );
         t
     }
+}
+
+/// Turns Auto-Renew on or off at Bitfinex and writes the move, with its outcome, to the action
+/// log as one finished row. Returns Bitfinex's answer; the error is only the log's.
+async fn switch_auto_renew(
+    client: &bfx::Client,
+    store: &store::Store,
+    clock: &dyn lender::exchange::Clock,
+    req: &AutoRenewRequest,
+    why: &str,
+) -> Result<Result<(), bfx::Error>, ApiError> {
+    let r = client.set_auto_renew(req).await.map(drop);
+    let detail = r.as_ref().err().map(ToString::to_string);
+    let on = req.enabled;
+    let action = NewAction {
+        mts: clock.now_mts(),
+        currency: req.currency.clone(),
+        kind: if on {
+            ActionKind::AutoRenewOn
+        } else {
+            ActionKind::AutoRenewOff
+        },
+        offer_id: None,
+        amount: (on && !req.amount.is_zero()).then_some(req.amount),
+        rate: (on && !req.rate.is_zero()).then_some(req.rate),
+        period: on.then_some(req.period),
+        offer_kind: None,
+        hidden: None,
+        reason: serde_json::json!({ "why": why }).to_string(),
+    };
+    let outcome = if r.is_ok() {
+        Outcome::Ok
+    } else {
+        Outcome::Rejected
+    };
+    store
+        .log_finished_action(&action, outcome, detail.as_deref())
+        .map_err(storage)?;
+    Ok(r)
 }
 
 fn on(b: bool) -> &'static str {
