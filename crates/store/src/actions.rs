@@ -190,26 +190,7 @@ impl Store {
         } else {
             Outcome::Pending
         };
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO actions (mts, currency, action, offer_id, amount, rate, period, kind, hidden, reason, outcome, updated_mts)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?1)",
-                params![
-                    a.mts,
-                    a.currency,
-                    a.kind.as_str(),
-                    a.offer_id,
-                    a.amount.map(|d| d.to_string()),
-                    a.rate.map(|d| d.to_string()),
-                    a.period,
-                    a.offer_kind,
-                    a.hidden.map(i64::from),
-                    a.reason,
-                    outcome.as_str(),
-                ],
-            )?;
-            Ok(c.last_insert_rowid())
-        })
+        self.insert_action(a, outcome, None)
     }
 
     /// Logs an action that is already over (an Auto-Renew switch): one row with its outcome,
@@ -220,17 +201,29 @@ impl Store {
         outcome: Outcome,
         detail: Option<&str>,
     ) -> Result<i64, StoreError> {
+        self.insert_action(a, outcome, detail)
+    }
+
+    fn insert_action(
+        &self,
+        a: &NewAction,
+        outcome: Outcome,
+        detail: Option<&str>,
+    ) -> Result<i64, StoreError> {
         self.with(|c| {
             c.execute(
-                "INSERT INTO actions (mts, currency, action, amount, rate, period, reason, outcome, detail, updated_mts)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?1)",
+                "INSERT INTO actions (mts, currency, action, offer_id, amount, rate, period, kind, hidden, reason, outcome, detail, updated_mts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?1)",
                 params![
                     a.mts,
                     a.currency,
                     a.kind.as_str(),
+                    a.offer_id,
                     a.amount.map(|d| d.to_string()),
                     a.rate.map(|d| d.to_string()),
                     a.period,
+                    a.offer_kind,
+                    a.hidden.map(i64::from),
                     a.reason,
                     outcome.as_str(),
                     detail,
