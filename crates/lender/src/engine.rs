@@ -1129,23 +1129,17 @@ pub fn spawn<X: Exchange + 'static>(
                     _ => delay,
                 };
                 next = tokio::time::Instant::now() + delay;
-                watch_at = engine
-                    .cfg
-                    .watch_every
-                    .map_or(next, |every| tokio::time::Instant::now() + every);
+                watch_at = next_watch(&engine.cfg, next);
             }
             let cmd = tokio::select! {
                 cmd = rx.recv() => cmd,
                 () = tokio::time::sleep_until(next) => continue,
                 // Between cycles, a cheap look at the wallets: returned money is offered now.
                 () = tokio::time::sleep_until(watch_at), if watch_at < next => {
-                    let every = engine.cfg.watch_every.unwrap_or(Duration::MAX);
                     if engine.money_returned().await {
                         next = tokio::time::Instant::now();
                     }
-                    watch_at = tokio::time::Instant::now()
-                        .checked_add(every)
-                        .unwrap_or(next);
+                    watch_at = next_watch(&engine.cfg, next);
                     continue;
                 }
             };
@@ -1196,6 +1190,13 @@ pub fn spawn<X: Exchange + 'static>(
         }
     });
     (handle, task)
+}
+
+/// When the wallet watch looks next: `watch_every` from now, or never before the next cycle
+/// when it is off.
+fn next_watch(cfg: &EngineConfig, next_cycle: tokio::time::Instant) -> tokio::time::Instant {
+    cfg.watch_every
+        .map_or(next_cycle, |every| tokio::time::Instant::now() + every)
 }
 
 fn log_err(r: Result<(), EngineError>) {
