@@ -135,14 +135,8 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(core) = app.try_state::<Arc<api::Core>>().map(|c| c.inner().clone()) {
-            match tokio::time::timeout(std::time::Duration::from_secs(15), core.hand_off()).await {
-                Ok(Ok(handed)) if !handed.is_empty() => {
-                    tracing::info!(currencies = ?handed, "handed off to Bitfinex Auto-Renew");
-                }
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!("hand-off to Auto-Renew: {}", e.message),
-                Err(_) => tracing::warn!("hand-off to Auto-Renew: no answer within 15 s"),
-            }
+            core.hand_off_within(std::time::Duration::from_secs(15), "quit")
+                .await;
         }
         tracing::info!("quitting");
         app.exit(0);
@@ -207,48 +201,7 @@ pub fn run() {
             app.manage(updates::Pending::default());
             updates::spawn_background_checks(app.handle().clone(), core.clone());
             #[cfg(target_os = "linux")]
-            {
-                let core = core.clone();
-                tauri::async_runtime::spawn(async move {
-                    let conn = match zbus::Connection::system().await {
-                        Ok(c) => c,
-                        Err(e) => {
-                            tracing::info!("system sleep is not watched (no system bus: {e})");
-                            return;
-                        }
-                    };
-                    let before = || {
-                        let core = core.clone();
-                        async move {
-                            // Within logind's default 5 s delay.
-                            let wait = std::time::Duration::from_millis(4500);
-                            match tokio::time::timeout(wait, core.hand_off()).await {
-                                Ok(Ok(h)) if !h.is_empty() => {
-                                    tracing::info!(currencies = ?h, "sleeping: handed off to Auto-Renew");
-                                }
-                                Ok(Ok(_)) => {}
-                                Ok(Err(e)) => tracing::warn!("sleeping: hand-off: {}", e.message),
-                                Err(_) => tracing::warn!("sleeping: hand-off took too long"),
-                            }
-                        }
-                    };
-                    let after = || {
-                        let core = core.clone();
-                        async move {
-                            match core.take_over().await {
-                                Ok(t) if !t.is_empty() => {
-                                    tracing::info!(currencies = ?t, "awake: took over from Auto-Renew");
-                                }
-                                Ok(_) => {}
-                                Err(e) => tracing::warn!("awake: take-over: {}", e.message),
-                            }
-                        }
-                    };
-                    if let Err(e) = sleep::watch(conn, before, after).await {
-                        tracing::info!("system sleep is not watched: {e}");
-                    }
-                });
-            }
+            sleep::spawn(core.clone());
             #[cfg(unix)]
             {
                 let handle = app.handle().clone();

@@ -5,6 +5,8 @@
 //! default), and is released as soon as it is done.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::StreamExt;
 
@@ -74,4 +76,33 @@ where
         }
     }
     Ok(())
+}
+
+/// Watches the system bus's logind for the app: hands off before sleep (within logind's
+/// default 5 s delay) and takes over after waking. Without a system bus or logind, says so in
+/// the log and does nothing.
+pub fn spawn(core: Arc<api::Core>) {
+    tauri::async_runtime::spawn(async move {
+        let conn = match zbus::Connection::system().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::info!("system sleep is not watched (no system bus: {e})");
+                return;
+            }
+        };
+        let before = || {
+            let core = core.clone();
+            async move {
+                core.hand_off_within(Duration::from_millis(4500), "sleeping")
+                    .await;
+            }
+        };
+        let after = || {
+            let core = core.clone();
+            async move { core.take_over_logged("awake").await }
+        };
+        if let Err(e) = watch(conn, before, after).await {
+            tracing::info!("system sleep is not watched: {e}");
+        }
+    });
 }

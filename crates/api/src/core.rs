@@ -398,13 +398,7 @@ impl Core {
             tracing::warn!("could not check the key's permissions at start: {e}");
         }
         // The Auto-Renew handed off at the last quit is turned off: the engine takes over.
-        match self.take_over().await {
-            Ok(taken) if !taken.is_empty() => {
-                tracing::info!(currencies = ?taken, "turned off the Auto-Renew handed off at quit");
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!("could not take over from Auto-Renew: {e}"),
-        }
+        self.take_over_logged("start").await;
         Ok(self.key_state().await)
     }
 

@@ -211,6 +211,30 @@ impl Core {
         }
     }
 
+    /// [`Core::hand_off`] within `limit` (quit, logout and sleep cannot wait long), its
+    /// outcome logged with `when`.
+    pub async fn hand_off_within(&self, limit: Duration, when: &str) {
+        match tokio::time::timeout(limit, self.hand_off()).await {
+            Ok(Ok(handed)) if !handed.is_empty() => {
+                tracing::info!(currencies = ?handed, "{when}: handed off to Bitfinex Auto-Renew");
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("{when}: hand-off to Auto-Renew: {}", e.message),
+            Err(_) => tracing::warn!("{when}: hand-off to Auto-Renew: no answer within {limit:?}"),
+        }
+    }
+
+    /// [`Core::take_over`], its outcome logged with `when`.
+    pub async fn take_over_logged(&self, when: &str) {
+        match self.take_over().await {
+            Ok(taken) if !taken.is_empty() => {
+                tracing::info!(currencies = ?taken, "{when}: turned off the Auto-Renew handed off before");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("{when}: could not take over from Auto-Renew: {}", e.message),
+        }
+    }
+
     /// Taking over at start: turns off the Auto-Renew the app turned on at its last quit (and
     /// only that), logging each move. A currency that could not be switched off is tried
     /// again at the next start. Returns the currencies taken over.
