@@ -324,11 +324,7 @@ pub async fn update_check<R: Runtime>(
 /// The update the last check found, if any (the window asks when it opens).
 #[tauri::command]
 pub fn update_pending(pending: State<'_, crate::updates::Pending>) -> Option<api::UpdateInfo> {
-    pending
-        .0
-        .lock()
-        .ok()
-        .and_then(|g| g.as_ref().map(crate::updates::info_of))
+    pending.get().as_ref().map(crate::updates::info_of)
 }
 
 /// Downloads, verifies, installs the update and restarts the app.

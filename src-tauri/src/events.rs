@@ -59,7 +59,6 @@ pub fn notify_alerts<R: Runtime>(app: AppHandle<R>, core: Arc<Core>) {
 
 /// Shows one alert, if the user wants that kind; key alerts also turn the tray red.
 pub fn deliver<R: Runtime>(app: &AppHandle<R>, core: &Core, alert: &api::Alert) {
-    use tauri::Manager;
     if matches!(
         alert.kind,
         api::AlertKind::KeyRevoked | api::AlertKind::WithdrawEnabled
@@ -70,11 +69,7 @@ pub fn deliver<R: Runtime>(app: &AppHandle<R>, core: &Core, alert: &api::Alert) 
         tracing::info!(kind = ?alert.kind, "notification switched off: {}", alert.body);
         return;
     }
-    if let Some(n) = app.try_state::<crate::notify::Notifications>()
-        && let Err(e) = n.0.notify(&alert.title, &alert.body)
-    {
-        tracing::warn!("could not show a notification: {e}");
-    }
+    crate::notify::show(app, &alert.title, &alert.body);
 }
 
 /// Watches for lending stopped by an error (told after [`api::TROUBLE_GRACE`]) and sends the

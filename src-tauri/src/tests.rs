@@ -403,10 +403,7 @@ fn check(
 fn download_pending(app: &tauri::App<MockRuntime>) -> Result<Vec<u8>, api::ApiError> {
     let update = app
         .state::<crate::updates::Pending>()
-        .0
-        .lock()
-        .unwrap()
-        .clone()
+        .get()
         .expect("the check kept the update");
     tauri::async_runtime::block_on(crate::updates::download_verified(app.handle(), &update))
 }

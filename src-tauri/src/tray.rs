@@ -139,11 +139,7 @@ fn check_updates<R: Runtime>(app: &AppHandle<R>) {
     use tauri::Emitter;
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let say = |title: &str, body: &str| {
-            if let Some(n) = app.try_state::<crate::notify::Notifications>() {
-                let _ = n.0.notify(title, body);
-            }
-        };
+        let say = |title: &str, body: &str| crate::notify::show(&app, title, body);
         match crate::updates::check_with(&app, &crate::updates::Source::from_env()).await {
             Ok(Some(info)) => {
                 show_main(&app);

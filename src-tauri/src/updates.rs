@@ -24,7 +24,24 @@ pub const UPDATE_PROGRESS: &str = "update://progress";
 
 /// The update found by the last check, installed on confirmation.
 #[derive(Default)]
-pub struct Pending(pub Mutex<Option<Update>>);
+pub struct Pending(Mutex<Option<Update>>);
+
+impl Pending {
+    /// The update the last check kept, if any.
+    pub fn get(&self) -> Option<Update> {
+        self.0.lock().ok().and_then(|g| g.clone())
+    }
+
+    fn set(&self, update: Option<Update>) {
+        if let Ok(mut g) = self.0.lock() {
+            *g = update;
+        }
+    }
+}
+
+fn pending<R: Runtime>(app: &AppHandle<R>) -> Option<Update> {
+    app.try_state::<Pending>().and_then(|p| p.get())
+}
 
 /// Where to look and which key to trust; `None`s take `tauri.conf.json`'s values.
 #[derive(Debug, Clone, Default)]
@@ -107,10 +124,8 @@ pub async fn check_with<R: Runtime>(
         .await
         .map_err(|e| user_error(&e))?;
     let info = found.as_ref().map(info_of);
-    if let Some(p) = app.try_state::<Pending>()
-        && let Ok(mut g) = p.0.lock()
-    {
-        *g = found;
+    if let Some(p) = app.try_state::<Pending>() {
+        p.set(found);
     }
     Ok(info)
 }
@@ -140,15 +155,11 @@ pub async fn download_verified<R: Runtime>(
 /// Installs the update found by the last check (checking first if there is none), then
 /// restarts the app. Nothing is installed unless the signature verifies.
 pub async fn install<R: Runtime>(app: &AppHandle<R>) -> Result<(), ApiError> {
-    let pending = app
-        .try_state::<Pending>()
-        .and_then(|p| p.0.lock().ok().and_then(|g| g.clone()));
-    let update = match pending {
+    let update = match pending(app) {
         Some(u) => u,
         None => {
             check_with(app, &Source::from_env()).await?;
-            app.try_state::<Pending>()
-                .and_then(|p| p.0.lock().ok().and_then(|g| g.clone()))
+            pending(app)
                 .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "You have the latest version."))?
         }
     };
@@ -170,12 +181,11 @@ pub fn spawn_background_checks<R: Runtime>(app: AppHandle<R>, core: std::sync::A
                     Ok(Some(info)) => {
                         tracing::info!(version = %info.version, "an update is available");
                         let _ = app.emit(UPDATE_AVAILABLE, &info);
-                        if let Some(n) = app.try_state::<crate::notify::Notifications>() {
-                            let _ = n.0.notify(
-                                &format!("Yieldsforge {} is available", info.version),
-                                "Open Yieldsforge → Settings to read what's new and install it.",
-                            );
-                        }
+                        crate::notify::show(
+                            &app,
+                            &format!("Yieldsforge {} is available", info.version),
+                            "Open Yieldsforge → Settings to read what's new and install it.",
+                        );
                     }
                     Ok(None) => tracing::info!("no update available"),
                     Err(e) => tracing::warn!("update check failed: {}", e.message),
