@@ -11,21 +11,10 @@ use bfx::*;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use server::{KEY, Reply, SECRET};
+use server::{KEY, Reply, SECRET, client, offer_request};
 
 fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
-}
-
-async fn client() -> (server::Fake, Client) {
-    let (fake, url) = server::start().await;
-    let mut cfg = ClientConfig::for_base(&url);
-    cfg.rate_limits = false;
-    cfg.timeout = Duration::from_millis(800);
-    (
-        fake,
-        Client::new(cfg, Some(Credentials::new(KEY, SECRET))).unwrap(),
-    )
 }
 
 fn now_us() -> u64 {
@@ -628,17 +617,6 @@ async fn authenticated_calls_need_credentials() {
     let (_fake, url) = server::start().await;
     let c = Client::new(ClientConfig::for_base(&url), None).unwrap();
     assert_eq!(c.wallets().await, Err(Error::NoCredentials));
-}
-
-fn offer_request(amount: &str) -> NewOffer {
-    NewOffer {
-        offer_type: OfferType::Limit,
-        symbol: "fUSD".into(),
-        amount: d(amount),
-        rate: d("0.0002"),
-        period: 2,
-        hidden: false,
-    }
 }
 
 #[tokio::test]

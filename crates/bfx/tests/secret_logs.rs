@@ -3,35 +3,11 @@
 
 mod server;
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bfx::*;
-use rust_decimal::Decimal;
-use server::{KEY, Reply, SECRET};
-
-async fn client() -> (server::Fake, Client) {
-    let (fake, url) = server::start().await;
-    let mut cfg = ClientConfig::for_base(&url);
-    cfg.rate_limits = false;
-    cfg.timeout = Duration::from_millis(800);
-    (
-        fake,
-        Client::new(cfg, Some(Credentials::new(KEY, SECRET))).unwrap(),
-    )
-}
-
-fn offer_request(amount: &str) -> NewOffer {
-    NewOffer {
-        offer_type: OfferType::Limit,
-        symbol: "fUSD".into(),
-        amount: Decimal::from_str(amount).unwrap(),
-        rate: Decimal::from_str("0.0002").unwrap(),
-        period: 2,
-        hidden: false,
-    }
-}
+use server::{KEY, Reply, SECRET, client, offer_request};
 
 #[derive(Clone, Default)]
 struct Captured(Arc<parking_lot::Mutex<Vec<u8>>>);

@@ -225,3 +225,27 @@ pub async fn start() -> (Fake, String) {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (fake, url)
 }
+
+/// A client of this fake with the test key, rate limiting off and a short timeout.
+pub async fn client() -> (Fake, bfx::Client) {
+    let (fake, url) = start().await;
+    let mut cfg = bfx::ClientConfig::for_base(&url);
+    cfg.rate_limits = false;
+    cfg.timeout = Duration::from_millis(800);
+    (
+        fake,
+        bfx::Client::new(cfg, Some(bfx::Credentials::new(KEY, SECRET))).unwrap(),
+    )
+}
+
+/// A 2-day limit offer of `amount` USD at 0.02 % a day.
+pub fn offer_request(amount: &str) -> bfx::NewOffer {
+    bfx::NewOffer {
+        offer_type: bfx::OfferType::Limit,
+        symbol: "fUSD".into(),
+        amount: amount.parse().unwrap(),
+        rate: "0.0002".parse().unwrap(),
+        period: 2,
+        hidden: false,
+    }
+}
