@@ -36,8 +36,37 @@ pub struct Fault {
     pub lost_response: bool,
     /// Answer with a rate limit in this form, then keep refusing for 60 s.
     pub rate_limit: Option<RateLimitForm>,
+    /// Answer HTTP 200 with this JSON instead of the real answer (the request is not applied):
+    /// `[]`, `null`, an HTML-like string, rows of nonsense.
+    pub body: Option<serde_json::Value>,
+    /// Corrupt the real answer (after applying the request): in every row of a list answer
+    /// (or in the answer itself when it is one flat array), set the field at each index to the
+    /// value given, e.g. `{"14": null}` for the rate of an offer row or `{"2": 5.0}` for a
+    /// book row's rate.
+    pub patch: Option<BTreeMap<usize, serde_json::Value>>,
     /// Only the next N requests (then the fault switches itself off); `None` = until cleared.
     pub count: Option<u32>,
+}
+
+/// Applies a [`Fault::patch`] to an answer: every row of a list of arrays, or the array itself.
+pub fn apply_patch(v: &mut serde_json::Value, patch: &BTreeMap<usize, serde_json::Value>) {
+    let set = |row: &mut Vec<serde_json::Value>| {
+        for (i, x) in patch {
+            if let Some(slot) = row.get_mut(*i) {
+                *slot = x.clone();
+            }
+        }
+    };
+    let Some(items) = v.as_array_mut() else {
+        return;
+    };
+    if items.iter().any(serde_json::Value::is_array) {
+        for row in items.iter_mut().filter_map(serde_json::Value::as_array_mut) {
+            set(row);
+        }
+    } else {
+        set(items);
+    }
 }
 
 /// The fault table.
@@ -68,6 +97,10 @@ pub struct Decision {
     pub rate_limited: Option<RateLimitForm>,
     /// Maintenance.
     pub maintenance: bool,
+    /// Answer with this body instead.
+    pub body: Option<serde_json::Value>,
+    /// Corrupt the answer's rows.
+    pub patch: Option<BTreeMap<usize, serde_json::Value>>,
 }
 
 impl Faults {
@@ -102,6 +135,8 @@ impl Faults {
         d.timeout = fault.timeout;
         d.drop = fault.drop;
         d.lost_response = fault.lost_response;
+        d.body = fault.body.clone();
+        d.patch = fault.patch.clone();
         if let Some(form) = fault.rate_limit {
             d.rate_limited = Some(form);
             self.blocked
@@ -169,6 +204,18 @@ mod tests {
             "blocked for 60 s"
         );
         assert_eq!(f.decide("ticker/fUSD", 0.5).rate_limited, None);
+    }
+
+    #[test]
+    fn a_patch_corrupts_every_row_or_the_flat_answer() {
+        let patch: BTreeMap<usize, serde_json::Value> =
+            [(1, serde_json::json!(null))].into_iter().collect();
+        let mut rows = serde_json::json!([[1, 2, 3], [4, 5, 6]]);
+        apply_patch(&mut rows, &patch);
+        assert_eq!(rows, serde_json::json!([[1, null, 3], [4, null, 6]]));
+        let mut flat = serde_json::json!([1, 2, 3]);
+        apply_patch(&mut flat, &patch);
+        assert_eq!(flat, serde_json::json!([1, null, 3]));
     }
 
     #[test]

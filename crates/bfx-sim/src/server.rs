@@ -1010,6 +1010,9 @@ async fn handle(
     if decision.error {
         return respond(err(Some(10000), "simulated failure"));
     }
+    if let Some(body) = decision.body {
+        return respond((StatusCode::OK, body));
+    }
     let now = shared.clock.lock().now();
     let reply = {
         let mut w = shared.world.lock();
@@ -1034,6 +1037,10 @@ async fn handle(
     };
     if decision.lost_response {
         return dropped();
+    }
+    let mut reply = reply;
+    if let Some(patch) = &decision.patch {
+        crate::faults::apply_patch(&mut reply.1, patch);
     }
     respond(reply)
 }

@@ -186,14 +186,30 @@ pub struct FundingOffer {
     pub hidden: bool,
     /// Auto-renew.
     pub renew: bool,
+    /// Fields the exchange left out or sent in a form that could not be read (`rate`,
+    /// `period`, ...): their values above are placeholders, never to be acted on.
+    pub unreadable: Vec<&'static str>,
 }
 
 impl FundingOffer {
-    /// Decodes an offer array.
+    /// Decodes an offer array. The id, symbol and amount are required; any other field
+    /// missing is named in [`FundingOffer::unreadable`].
     pub fn from_row(v: &Value) -> Option<Self> {
         let r = Row::of(v)?;
         let flags = r.i64(9).unwrap_or(0);
+        let unreadable = [
+            ("created time", r.i64(2).is_none()),
+            ("original amount", r.dec(5).is_none()),
+            ("type", r.str(6).is_none()),
+            ("status", r.str(10).is_none()),
+            ("rate", r.dec(14).is_none()),
+            ("period", r.u32(15).is_none_or(|p| p == 0)),
+        ]
+        .into_iter()
+        .filter_map(|(name, bad)| bad.then_some(name))
+        .collect();
         Some(Self {
+            unreadable,
             id: r.i64(0)?,
             symbol: r.string(1)?,
             mts_created: r.i64(2).unwrap_or(0),

@@ -58,6 +58,7 @@ fn case(i: usize) -> Case {
             frr: Some(Decimal::new(35_000, 8)),
             asks,
             usd_price: Decimal::ONE,
+            last_rate: Some(Decimal::new(30_000, 8)),
         },
         balance: FundingBalance {
             total: Decimal::from(25_000),

@@ -40,9 +40,14 @@ fn map(e: bfx::Error) -> ExchangeError {
         bfx::Error::Rejected { text } => ExchangeError::Rejected(text),
         bfx::Error::InvalidParams { message } => ExchangeError::Rejected(message),
         bfx::Error::Refused(m) => ExchangeError::Rejected(m),
-        bfx::Error::Api { code, message } => {
-            ExchangeError::Rejected(format!("{message} ({code:?})"))
-        }
+        bfx::Error::Api {
+            code: Some(code),
+            message,
+        } => ExchangeError::Rejected(format!("{message} (Bitfinex error {code})")),
+        bfx::Error::Api {
+            code: None,
+            message,
+        } => ExchangeError::Rejected(message),
         bfx::Error::Transport { message } => ExchangeError::Transport(message),
         bfx::Error::Unknown { endpoint, message } => {
             ExchangeError::Unknown(format!("{endpoint}: {message}"))
@@ -77,6 +82,7 @@ fn offer(o: &bfx::FundingOffer) -> ExchangeOffer {
             "CANCELED" => OfferStatus::Canceled,
             _ => OfferStatus::Active,
         },
+        unreadable: o.unreadable.iter().map(|f| (*f).to_owned()).collect(),
     }
 }
 
@@ -86,7 +92,7 @@ impl Exchange for BfxExchange {
         Ok(w.into_iter()
             .filter(|w| w.wallet_type == "funding")
             .map(|w| FundingWallet {
-                available: w.available.unwrap_or(w.balance),
+                available: w.available,
                 currency: w.currency,
                 balance: w.balance,
             })
@@ -161,6 +167,7 @@ impl Exchange for BfxExchange {
                 })
                 .collect(),
             usd_price,
+            last_rate: (ticker.last_price > Decimal::ZERO).then_some(ticker.last_price),
         })
     }
 

@@ -24,9 +24,13 @@ use store::{Action, ActionKind, NewAction, Outcome, Store};
 use tokio::sync::{mpsc, oneshot, watch};
 use ts_rs::TS;
 
-use crate::exchange::{Clock, Exchange, ExchangeError, ExchangeOffer, OfferStatus};
+use crate::checks;
+use crate::exchange::{
+    Clock, CurrencyCredit, Exchange, ExchangeError, ExchangeOffer, FundingWallet, OfferStatus,
+};
 use crate::model::{Credit, ExchangeRules, FundingBalance, Halt, OfferKind, OwnOffer};
-use crate::planner::{self, DesiredOffer, Plan, PlanInput};
+use crate::planner::{self, DesiredOffer, IdleReason, Plan, PlanInput};
+use crate::problems::{EngineProblem, ProblemKind, Problems};
 use crate::settings::{FieldError, Preset, StrategySettings};
 
 /// How long an unknown submit is given to show up on the exchange before it is taken as not done.
@@ -34,6 +38,62 @@ pub const RECONCILE_GRACE_MS: i64 = 30_000;
 /// How often wallet and market snapshots are recorded for the earnings metrics.
 pub const SNAPSHOT_EVERY_MS: i64 = 5 * 60_000;
 const DAY_MS: i64 = 86_400_000;
+/// How far before an owned offer was recorded its history is read (clock skew, slow answers).
+const HISTORY_SLACK_MS: i64 = 10 * 60_000;
+/// How far an offer's creation time (Bitfinex's clock) may sit outside the time a submit was
+/// sent and given up on (ours) and still be taken as that submit's (clock skew).
+const CLOCK_SKEW_MS: i64 = 5_000;
+/// The longest a submit can take to reach Bitfinex once sent (the client's timeout is 15 s).
+const SEND_WINDOW_MS: i64 = 60_000;
+
+/// Wallets, active offers and credits as read in one cycle.
+type Snapshot = (Vec<FundingWallet>, Vec<ExchangeOffer>, Vec<CurrencyCredit>);
+
+fn ids(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|i| format!("#{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Errors that stop the whole cycle (and halt writing), not only one currency.
+fn halts(e: &ExchangeError) -> bool {
+    matches!(
+        e,
+        ExchangeError::InvalidKey(_)
+            | ExchangeError::PermissionDenied(_)
+            | ExchangeError::Nonce(_)
+            | ExchangeError::RateLimited { .. }
+            | ExchangeError::Maintenance
+    )
+}
+
+fn own_offer(o: &ExchangeOffer) -> OwnOffer {
+    OwnOffer {
+        id: o.id,
+        amount: o.amount,
+        amount_orig: o.amount_orig,
+        rate: o.rate,
+        period: o.period,
+        kind: o.kind,
+        hidden: o.hidden,
+        created_mts: o.created_mts,
+    }
+}
+
+/// The amount actually sent for a planned offer: the planned amount with its last two of eight
+/// decimals replaced by a tag (and the sixth lowered by one, so it never exceeds the plan: at
+/// most 0.000002 less). An offer on the book with exactly this original amount, rate, period
+/// and creation time is the app's own; one placed by hand from the preview's figures is not.
+pub fn tagged_amount(amount: Decimal, seed: u64) -> Decimal {
+    let tag = Decimal::new(i64::try_from(seed % 98 + 1).unwrap_or(1), 8);
+    let base = amount.round_dp_with_strategy(6, rust_decimal::RoundingStrategy::ToZero)
+        - Decimal::new(1, 6);
+    if base <= Decimal::ZERO {
+        return amount;
+    }
+    base + tag
+}
 
 /// Engine options.
 #[derive(Debug, Clone)]
@@ -184,6 +244,8 @@ pub struct EngineStatus {
     pub last_error: Option<String>,
     /// Per currency.
     pub currencies: Vec<CurrencyStatus>,
+    /// What failed or was refused in the last cycle (the data that did load is still shown).
+    pub problems: Vec<EngineProblem>,
 }
 
 impl Default for EngineStatus {
@@ -194,6 +256,7 @@ impl Default for EngineStatus {
             last_cycle_mts: None,
             last_error: None,
             currencies: Vec::new(),
+            problems: Vec::new(),
         }
     }
 }
@@ -281,6 +344,11 @@ pub struct Engine<X: Exchange> {
     last_snapshot: BTreeMap<String, i64>,
     /// The available funding balance per currency as last read (by a cycle or a watch).
     watched: BTreeMap<String, Decimal>,
+    /// What went wrong in the last cycle.
+    problems: Problems,
+    /// When this engine was created (the exchange's clock): offers made since that the app did
+    /// not make, at its rates, point to another program on the key.
+    started_mts: i64,
     status: watch::Sender<EngineStatus>,
 }
 
@@ -307,6 +375,7 @@ impl<X: Exchange> Engine<X> {
             dry_run: cfg.dry_run,
             ..EngineStatus::default()
         });
+        let started_mts = clock.now_mts();
         Ok(Self {
             x,
             store,
@@ -319,6 +388,8 @@ impl<X: Exchange> Engine<X> {
             last_seen: BTreeMap::new(),
             last_snapshot: BTreeMap::new(),
             watched: BTreeMap::new(),
+            problems: Problems::default(),
+            started_mts,
             status,
         })
     }
@@ -370,6 +441,11 @@ impl<X: Exchange> Engine<X> {
     /// Starts (or resumes) lending from the next cycle; remembered across restarts.
     pub fn start(&mut self) -> Result<(), EngineError> {
         self.running = true;
+        // Starting again is the user saying the other program is gone.
+        if matches!(self.halt, Some((Halt::AnotherEngine, _, _))) {
+            self.halt = None;
+            self.started_mts = self.clock.now_mts();
+        }
         self.store
             .set_setting(RUNNING_SETTING, &true, self.clock.now_mts())?;
         self.publish_state();
@@ -421,9 +497,13 @@ impl<X: Exchange> Engine<X> {
         self.status.send_modify(|s| s.state = state);
     }
 
-    /// Stops lending and cancels every offer this app placed (manual offers stay).
+    /// Stops lending and cancels every offer this app placed (manual offers stay): every offer
+    /// it recorded as its own and not yet ended, whether or not Bitfinex's list shows it (a
+    /// list that comes back empty or odd must not leave our offers on the book). An offer the
+    /// list leaves out and the history shows ended is only marked closed.
     pub async fn stop_and_cancel(&mut self) -> Result<CycleReport, EngineError> {
         self.pause()?;
+        let now = self.clock.now_mts();
         let mut report = CycleReport::default();
         let active = match self.x.active_offers().await {
             Ok(a) => a,
@@ -434,15 +514,35 @@ impl<X: Exchange> Engine<X> {
             }
         };
         for cur in self.cfg.currencies.clone() {
-            let owned: HashSet<i64> = self.store.owned_open_offers(&cur)?.into_iter().collect();
-            for o in active
+            let owned = self.store.owned_open_offers(&cur)?;
+            let unlisted: Vec<i64> = owned
                 .iter()
-                .filter(|o| o.currency == cur && owned.contains(&o.id))
+                .copied()
+                .filter(|id| {
+                    !active
+                        .iter()
+                        .any(|o| o.id == *id && o.status == OfferStatus::Active)
+                })
+                .collect();
+            let still_open = if unlisted.is_empty() {
+                Vec::new()
+            } else {
+                match self.close_ended(&cur, &unlisted, now).await? {
+                    Ok(open) => open,
+                    Err((_, e)) => {
+                        self.note_error(&e);
+                        unlisted.clone()
+                    }
+                }
+            };
+            for id in owned
+                .iter()
+                .copied()
+                .filter(|id| !unlisted.contains(id) || still_open.contains(id))
             {
                 let reason = serde_json::json!({"kind": "StopAndCancel"}).to_string();
-                if !self.cancel(&cur, o.id, reason, &mut report).await? {
+                if !self.cancel(&cur, id, reason, &mut report).await? {
                     report.incomplete = true;
-                    return Ok(report);
                 }
             }
         }
@@ -459,7 +559,15 @@ impl<X: Exchange> Engine<X> {
                     None,
                 ));
             }
-            ExchangeError::Nonce(m) => self.halt = Some((Halt::KeyProblem, m.clone(), None)),
+            ExchangeError::Nonce(m) => {
+                self.halt = Some((
+                    Halt::AnotherEngine,
+                    format!(
+                        "Bitfinex refused the app's requests as out of order ({m}): another program, or another computer, is using this API key. Lending is stopped; stop the other one (or give it its own key), then start lending again."
+                    ),
+                    None,
+                ));
+            }
             ExchangeError::RateLimited { retry_after } => {
                 let until = now + i64::try_from(retry_after.as_millis()).unwrap_or(60_000);
                 self.halt = Some((
@@ -486,6 +594,31 @@ impl<X: Exchange> Engine<X> {
         });
     }
 
+    /// A failure of the engine's own (the database): a database that cannot be written halts
+    /// lending, since nothing may be sent that could not be recorded first; it is tried again
+    /// every minute.
+    pub fn note_engine_error(&mut self, e: &EngineError) {
+        let msg = e.to_string();
+        if let EngineError::Store(se) = e {
+            let now = self.clock.now_mts();
+            let message = format!(
+                "Lending stopped: the app cannot write its database, so it sends nothing it could not record. {se}"
+            );
+            self.problems
+                .note(ProblemKind::Storage, None, None, message.clone(), now);
+            let problems = self.problems.end();
+            self.halt = Some((Halt::Storage, message, Some(now + 60_000)));
+            let state = self.state();
+            self.status.send_modify(|s| {
+                s.problems = problems;
+                s.state = state;
+                s.last_error = Some(msg);
+            });
+        } else {
+            self.status.send_modify(|s| s.last_error = Some(msg));
+        }
+    }
+
     /// Clears a key problem after the key was verified again (or replaced).
     pub fn clear_key_problem(&mut self) {
         if matches!(self.halt, Some((Halt::KeyProblem, _, _))) {
@@ -510,11 +643,14 @@ impl<X: Exchange> Engine<X> {
         };
         let mut rose = false;
         for cur in &self.cfg.currencies {
-            let now = wallets
+            // A wallet without its available balance says nothing here; the cycle checks it.
+            let Some(now) = wallets
                 .iter()
                 .find(|w| &w.currency == cur)
-                .map(|w| w.available)
-                .unwrap_or_default();
+                .map_or(Some(Decimal::ZERO), |w| w.available)
+            else {
+                continue;
+            };
             if let Some(before) = self.watched.insert(cur.clone(), now) {
                 rose |= now > before;
             }
@@ -522,15 +658,16 @@ impl<X: Exchange> Engine<X> {
         rose
     }
 
-    /// One cycle: reconcile unknown writes, refresh, plan, act.
+    /// One cycle: reconcile unknown writes, refresh, check, plan, act.
     pub async fn cycle(&mut self) -> Result<CycleReport, EngineError> {
         let now = self.clock.now_mts();
         let mut report = CycleReport::default();
-        // Timed halts end by themselves; a key problem needs the key to be checked again.
+        // Timed halts end by themselves; a key problem needs the key to be checked again, and
+        // another engine on the key needs the user.
         if let Some((reason, _, retry)) = &self.halt {
             match retry {
                 Some(t) if now >= *t => self.halt = None,
-                _ if *reason == Halt::KeyProblem => {}
+                _ if matches!(*reason, Halt::KeyProblem | Halt::AnotherEngine) => {}
                 _ => {
                     report.incomplete = true;
                     self.publish_state();
@@ -538,6 +675,7 @@ impl<X: Exchange> Engine<X> {
                 }
             }
         }
+        self.problems.begin();
 
         // 1. Nothing new until every earlier write's outcome is known.
         let open = self.store.open_actions()?;
@@ -546,157 +684,198 @@ impl<X: Exchange> Engine<X> {
                 Ok(true) => {}
                 Ok(false) => {
                     report.incomplete = true;
+                    self.end_cycle_problems();
                     self.publish_state();
                     return Ok(report);
                 }
-                Err(e) => {
-                    self.note_error(&e);
+                Err((request, e)) => {
+                    self.request_failed(None, &request, &e, now);
                     report.incomplete = true;
+                    self.end_cycle_problems();
                     return Ok(report);
                 }
             }
         }
 
-        // 2. Refresh.
-        let fetched = async {
-            let wallets = self.x.funding_wallets().await?;
-            let active = self.x.active_offers().await?;
-            let credits = self.x.credits().await?;
-            Ok::<_, ExchangeError>((wallets, active, credits))
-        }
-        .await;
-        let (wallets, active, credits) = match fetched {
+        // 2. Refresh: wallets, offers and credits, read again once if the wallet arithmetic
+        //    does not add up (a fill between two reads).
+        let (wallets, active, credits) = match self.refresh().await {
             Ok(v) => v,
-            Err(e) => {
-                self.note_error(&e);
+            Err((request, e)) => {
+                self.request_failed(None, &request, &e, now);
                 report.incomplete = true;
+                self.end_cycle_problems();
                 return Ok(report);
             }
         };
 
-        // 3. Per currency: plan, then act.
+        // 3. Per currency: check, plan, then act.
         let mut statuses = Vec::new();
         let mut errored = None;
         for cur in self.cfg.currencies.clone() {
-            let market = match self.x.market(&cur).await {
-                Ok(m) => m,
-                Err(e) => {
-                    errored = Some(e);
-                    break;
-                }
-            };
             let owned: HashSet<i64> = self.store.owned_open_offers(&cur)?.into_iter().collect();
             let cur_offers: Vec<&ExchangeOffer> = active
                 .iter()
                 .filter(|o| o.currency == cur && o.status == OfferStatus::Active)
                 .collect();
-            let gone: Vec<i64> = owned
+            // Why nothing may be done for this currency this cycle, if anything.
+            let mut bad: Option<(IdleReason, String)> = None;
+
+            // Our offers that the list leaves out are forgotten only when Bitfinex's history
+            // says they ended; one empty or odd answer never disowns them.
+            let missing: Vec<i64> = owned
                 .iter()
                 .copied()
                 .filter(|id| !cur_offers.iter().any(|o| o.id == *id))
                 .collect();
-            if !gone.is_empty() {
-                self.store.close_owned(&gone, now)?;
+            if !missing.is_empty() {
+                match self.close_ended(&cur, &missing, now).await? {
+                    Ok(unconfirmed) if unconfirmed.is_empty() => {}
+                    Ok(unconfirmed) => {
+                        bad = Some((
+                            IdleReason::BadData,
+                            format!(
+                                "{} of the app's {cur} offers ({}) are missing from Bitfinex's list of offers, and its history does not show them ending.",
+                                unconfirmed.len(),
+                                ids(&unconfirmed)
+                            ),
+                        ));
+                    }
+                    Err((request, e)) => {
+                        self.request_failed(Some(&cur), &request, &e, now);
+                        bad = Some((
+                            IdleReason::BadData,
+                            format!(
+                                "Some of the app's {cur} offers are missing from Bitfinex's list of offers, and its offer history could not be read."
+                            ),
+                        ));
+                    }
+                }
             }
+
             let manage_all = self.cfg.manage_all_offers;
             let is_ours = |o: &ExchangeOffer| owned.contains(&o.id) || manage_all;
-            let own: Vec<OwnOffer> = cur_offers
-                .iter()
-                .filter(|o| is_ours(o))
-                .map(|o| OwnOffer {
-                    id: o.id,
-                    amount: o.amount,
-                    amount_orig: o.amount_orig,
-                    rate: o.rate,
-                    period: o.period,
-                    kind: o.kind,
-                    hidden: o.hidden,
-                    created_mts: o.created_mts,
-                })
-                .collect();
+            let mut own: Vec<OwnOffer> = Vec::new();
+            for o in cur_offers.iter().filter(|o| is_ours(o)) {
+                match checks::own_offer(o) {
+                    Ok(()) => own.push(own_offer(o)),
+                    Err(msg) => match self.from_records(o)? {
+                        Some(fixed) => {
+                            self.problems.note(
+                                ProblemKind::BadData,
+                                Some(&cur),
+                                None,
+                                format!(
+                                    "{msg} The app used the rate and period it recorded when it placed the offer."
+                                ),
+                                now,
+                            );
+                            own.push(fixed);
+                        }
+                        None => bad = Some((IdleReason::BadData, msg)),
+                    },
+                }
+            }
             let cur_credits: Vec<Credit> = credits
                 .iter()
                 .filter(|c| c.currency == cur)
                 .map(|c| c.credit.clone())
                 .collect();
-            let wallet = wallets.iter().find(|w| w.currency == cur);
-            self.watched
-                .insert(cur.clone(), wallet.map(|w| w.available).unwrap_or_default());
-            let balance = FundingBalance {
-                total: wallet.map(|w| w.balance).unwrap_or_default(),
-                available: wallet.map(|w| w.available).unwrap_or_default(),
-            };
-            let day_start = now - now.rem_euclid(DAY_MS);
-            let deployed_today = self.store.offered_since(&cur, day_start)?;
-            let settings = self.settings[&cur].clone();
-            let halt = if self.running {
-                self.halt.as_ref().map(|h| h.0)
-            } else {
-                Some(Halt::Paused)
-            };
-            self.last_seen.insert(
-                cur.clone(),
-                Seen {
-                    market: market.clone(),
-                    balance: balance.clone(),
-                    own: own.clone(),
-                    credits: cur_credits.clone(),
-                    deployed_today,
-                },
-            );
-            let input = PlanInput {
-                settings: &settings,
-                rules: &self.cfg.rules,
-                market: &market,
-                balance: &balance,
-                own_offers: &own,
-                credits: &cur_credits,
-                deployed_today,
-                halt: None,
-                now_mts: now,
-            };
-            // The plan is always computed: executed when running, shown as a preview otherwise
-            // (with the idle money explained by the halt's reason).
-            let mut plan = planner::plan(&input);
-            match halt {
-                None => {
-                    if let Err(e) = self.execute(&cur, &plan, &mut report).await? {
+            let listed_total: Decimal = cur_offers.iter().map(|o| o.amount).sum();
+            let lent_total: Decimal = cur_credits.iter().map(|c| c.amount).sum();
+
+            let market = match self.x.market(&cur).await {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    let request = format!("order book and FRR of f{cur}");
+                    self.request_failed(Some(&cur), &request, &e, now);
+                    if halts(&e) {
                         errored = Some(e);
                     }
+                    None
                 }
-                Some(h) => {
-                    plan.idle = planner::plan(&PlanInput {
-                        halt: Some(h),
-                        ..input
-                    })
-                    .idle
+            };
+            let wallet = wallets.iter().find(|w| w.currency == cur);
+            let usd_price = market.as_ref().map_or(Decimal::ONE, |m| m.usd_price);
+            let balance = match checks::wallet(&cur, wallet, listed_total, lent_total, usd_price) {
+                Ok(b) => b,
+                Err(msg) => {
+                    bad = Some((IdleReason::BadData, msg));
+                    FundingBalance {
+                        total: wallet.map(|w| w.balance).unwrap_or_default(),
+                        available: Decimal::ZERO,
+                    }
                 }
-            }
-            // The history the earnings metrics are computed from, every 5 minutes at most.
-            if now
-                - self
-                    .last_snapshot
-                    .get(&cur)
-                    .copied()
-                    .unwrap_or(i64::MIN / 2)
-                >= SNAPSHOT_EVERY_MS
+            };
+            if let Some(m) = &market
+                && let Err(msg) = checks::market(&cur, m, &self.cfg.rules)
             {
-                self.store.insert_wallet_point(&store::WalletPoint {
-                    currency: cur.clone(),
-                    mts: now,
-                    total: balance.total,
-                    lent: cur_credits.iter().map(|c| c.amount).sum(),
-                    on_offer: cur_offers.iter().map(|o| o.amount).sum(),
-                })?;
-                self.store.insert_market_point(&store::MarketPoint {
-                    currency: cur.clone(),
-                    mts: now,
-                    frr: market.frr,
-                    best_ask: plan.market_rate,
-                    usd_price: market.usd_price,
-                })?;
-                self.last_snapshot.insert(cur.clone(), now);
+                bad = Some((IdleReason::BadData, msg));
             }
+            if bad.is_none() {
+                self.watched.insert(cur.clone(), balance.available);
+            }
+            let settings = self.settings[&cur].clone();
+
+            let plan = match (&bad, &market) {
+                (Some((reason, msg)), _) => {
+                    self.problems.note(
+                        ProblemKind::BadData,
+                        Some(&cur),
+                        None,
+                        format!(
+                            "{msg} Nothing is placed or cancelled for {cur} until Bitfinex's data adds up again; offers already on the book stay."
+                        ),
+                        now,
+                    );
+                    planner::waiting(&own, balance.available, *reason, &settings)
+                }
+                (None, None) => planner::waiting(
+                    &own,
+                    balance.available,
+                    IdleReason::MarketUnavailable,
+                    &settings,
+                ),
+                (None, Some(market)) => {
+                    let day_start = now - now.rem_euclid(DAY_MS);
+                    let deployed_today = self.store.offered_since(&cur, day_start)?;
+                    self.last_seen.insert(
+                        cur.clone(),
+                        Seen {
+                            market: market.clone(),
+                            balance: balance.clone(),
+                            own: own.clone(),
+                            credits: cur_credits.clone(),
+                            deployed_today,
+                        },
+                    );
+                    let plan = self
+                        .plan_and_act(
+                            &cur,
+                            &settings,
+                            market,
+                            &balance,
+                            &own,
+                            &cur_credits,
+                            deployed_today,
+                            now,
+                            &mut report,
+                            &mut errored,
+                        )
+                        .await?;
+                    self.watch_for_another_engine(&cur, &cur_offers, &owned, &own, &plan, now);
+                    self.record_history(
+                        &cur,
+                        now,
+                        &balance,
+                        lent_total,
+                        listed_total,
+                        market,
+                        &plan,
+                    )?;
+                    plan
+                }
+            };
             statuses.push(CurrencyStatus {
                 currency: cur.clone(),
                 total: balance.total,
@@ -707,7 +886,7 @@ impl<X: Exchange> Engine<X> {
                     .filter(|o| !is_ours(o))
                     .map(|o| o.amount)
                     .sum(),
-                lent: cur_credits.iter().map(|c| c.amount).sum(),
+                lent: lent_total,
                 offers: cur_offers
                     .iter()
                     .map(|o| OfferView {
@@ -741,9 +920,13 @@ impl<X: Exchange> Engine<X> {
             self.note_error(e);
             report.incomplete = true;
         }
+        let problems = self.end_cycle_problems();
+        if !problems.is_empty() {
+            report.incomplete = true;
+        }
         let state = self.state();
         let dry_run = self.cfg.dry_run;
-        let clear_error = errored.is_none();
+        let clear_error = errored.is_none() && problems.is_empty();
         self.status.send_modify(|s| {
             s.state = state;
             s.dry_run = dry_run;
@@ -756,6 +939,269 @@ impl<X: Exchange> Engine<X> {
             }
         });
         Ok(report)
+    }
+
+    /// Plans one currency from checked data and, when lending, sends the plan. The plan is
+    /// always computed: executed when running, shown as a preview otherwise (with the idle
+    /// money explained by the halt's reason).
+    #[allow(clippy::too_many_arguments)]
+    async fn plan_and_act(
+        &mut self,
+        cur: &str,
+        settings: &StrategySettings,
+        market: &crate::model::MarketSnapshot,
+        balance: &FundingBalance,
+        own: &[OwnOffer],
+        credits: &[Credit],
+        deployed_today: Decimal,
+        now: i64,
+        report: &mut CycleReport,
+        errored: &mut Option<ExchangeError>,
+    ) -> Result<Plan, EngineError> {
+        let halt = if self.running {
+            self.halt.as_ref().map(|h| h.0)
+        } else {
+            Some(Halt::Paused)
+        };
+        let input = PlanInput {
+            settings,
+            rules: &self.cfg.rules,
+            market,
+            balance,
+            own_offers: own,
+            credits,
+            deployed_today,
+            halt: None,
+            now_mts: now,
+        };
+        let mut plan = planner::plan(&input);
+        match halt {
+            None => {
+                if let Err(e) = self.execute(cur, &plan, report).await? {
+                    *errored = Some(e);
+                }
+            }
+            Some(h) => {
+                plan.idle = planner::plan(&PlanInput {
+                    halt: Some(h),
+                    ..input
+                })
+                .idle
+            }
+        }
+        Ok(plan)
+    }
+
+    /// The history the earnings metrics are computed from, every 5 minutes at most, and only
+    /// from data that passed the checks.
+    #[allow(clippy::too_many_arguments)]
+    fn record_history(
+        &mut self,
+        cur: &str,
+        now: i64,
+        balance: &FundingBalance,
+        lent: Decimal,
+        on_offer: Decimal,
+        market: &crate::model::MarketSnapshot,
+        plan: &Plan,
+    ) -> Result<(), EngineError> {
+        let last = self.last_snapshot.get(cur).copied().unwrap_or(i64::MIN / 2);
+        if now - last < SNAPSHOT_EVERY_MS {
+            return Ok(());
+        }
+        self.store.insert_wallet_point(&store::WalletPoint {
+            currency: cur.into(),
+            mts: now,
+            total: balance.total,
+            lent,
+            on_offer,
+        })?;
+        self.store.insert_market_point(&store::MarketPoint {
+            currency: cur.into(),
+            mts: now,
+            frr: market.frr,
+            best_ask: plan.market_rate,
+            usd_price: market.usd_price,
+        })?;
+        self.last_snapshot.insert(cur.into(), now);
+        Ok(())
+    }
+
+    /// Reads wallets, offers and credits; when a wallet's arithmetic does not add up, reads
+    /// all three once more (a fill between two reads), and returns the second reading either
+    /// way (the per-currency checks then refuse it if it is still wrong).
+    async fn refresh(&mut self) -> Result<Snapshot, (String, ExchangeError)> {
+        let mut snap = self.read_snapshot().await?;
+        let adds_up = |s: &Snapshot, cur: &str| {
+            let offers =
+                s.1.iter()
+                    .filter(|o| o.currency == cur && o.status == OfferStatus::Active)
+                    .map(|o| o.amount)
+                    .sum();
+            let lent =
+                s.2.iter()
+                    .filter(|c| c.currency == cur)
+                    .map(|c| c.credit.amount)
+                    .sum();
+            let w = s.0.iter().find(|w| w.currency == cur);
+            checks::wallet(cur, w, offers, lent, Decimal::ZERO).is_ok()
+        };
+        if !self.cfg.currencies.iter().all(|c| adds_up(&snap, c)) {
+            tracing::info!("funding wallet did not add up; reading it again");
+            snap = self.read_snapshot().await?;
+        }
+        Ok(snap)
+    }
+
+    async fn read_snapshot(&self) -> Result<Snapshot, (String, ExchangeError)> {
+        let wallets = self
+            .x
+            .funding_wallets()
+            .await
+            .map_err(|e| ("funding wallets".to_string(), e))?;
+        let active = self
+            .x
+            .active_offers()
+            .await
+            .map_err(|e| ("active funding offers".to_string(), e))?;
+        let credits = self
+            .x
+            .credits()
+            .await
+            .map_err(|e| ("funding credits (loans)".to_string(), e))?;
+        Ok((wallets, active, credits))
+    }
+
+    /// Records a failed request as a problem (naming it) and lets halting errors halt.
+    fn request_failed(&mut self, cur: Option<&str>, request: &str, e: &ExchangeError, now: i64) {
+        let what = cur.map_or_else(String::new, |c| {
+            format!(" {c} is not lent until it can be read;")
+        });
+        self.problems.note(
+            ProblemKind::RequestFailed,
+            cur,
+            Some(request),
+            format!(
+                "Could not read the {request} from Bitfinex ({e}).{what} the engine keeps trying."
+            ),
+            now,
+        );
+        self.note_error(e);
+    }
+
+    /// Publishes this cycle's problems and returns them.
+    fn end_cycle_problems(&mut self) -> Vec<EngineProblem> {
+        let problems = self.problems.end();
+        let p = problems.clone();
+        self.status.send_modify(|s| s.problems = p);
+        problems
+    }
+
+    /// Marks the owned offers that Bitfinex's offer history shows ended (filled or cancelled)
+    /// as closed; returns those it does not show.
+    async fn close_ended(
+        &mut self,
+        cur: &str,
+        missing: &[i64],
+        now: i64,
+    ) -> Result<Result<Vec<i64>, (String, ExchangeError)>, EngineError> {
+        let since = self.store.owned_since(missing)?.unwrap_or(now) - HISTORY_SLACK_MS;
+        let history = match self.x.offer_history(cur, since).await {
+            Ok(h) => h,
+            Err(e) => return Ok(Err((format!("offer history of f{cur}"), e))),
+        };
+        let ended: Vec<i64> = missing
+            .iter()
+            .copied()
+            .filter(|id| {
+                history.iter().any(|o| {
+                    o.id == *id && matches!(o.status, OfferStatus::Executed | OfferStatus::Canceled)
+                })
+            })
+            .collect();
+        if !ended.is_empty() {
+            self.store.close_owned(&ended, now)?;
+        }
+        Ok(Ok(missing
+            .iter()
+            .copied()
+            .filter(|id| !ended.contains(id))
+            .collect()))
+    }
+
+    /// One of our offers listed with fields missing, completed from the submit the app
+    /// recorded for it; `None` when there is no such record.
+    fn from_records(&self, o: &ExchangeOffer) -> Result<Option<OwnOffer>, EngineError> {
+        let Some(a) = self.store.submit_of_offer(o.id)? else {
+            return Ok(None);
+        };
+        let (Some(rate), Some(period)) = (a.rate, a.period) else {
+            return Ok(None);
+        };
+        let kind = match a.offer_kind.as_deref() {
+            Some("FrrDeltaVar") => OfferKind::FrrDeltaVar,
+            Some("Limit") => OfferKind::Limit,
+            _ => return Ok(None),
+        };
+        Ok(Some(OwnOffer {
+            id: o.id,
+            amount: o.amount,
+            amount_orig: a.amount.unwrap_or(o.amount),
+            rate,
+            period,
+            kind,
+            hidden: a.hidden.unwrap_or(o.hidden),
+            created_mts: if o.created_mts > 0 {
+                o.created_mts
+            } else {
+                a.mts
+            },
+        }))
+    }
+
+    /// Another program lending with the same key shows as offers the app did not make, placed
+    /// since it started, at exactly the rates and periods it uses. Two of them stop the engine.
+    fn watch_for_another_engine(
+        &mut self,
+        cur: &str,
+        listed: &[&ExchangeOffer],
+        owned: &HashSet<i64>,
+        own: &[OwnOffer],
+        plan: &Plan,
+        now: i64,
+    ) {
+        if self.cfg.manage_all_offers {
+            return;
+        }
+        let ours: Vec<(Decimal, u32, OfferKind)> = own
+            .iter()
+            .map(|o| (o.rate, o.period, o.kind))
+            .chain(plan.submit.iter().map(|d| (d.rate, d.period, d.kind)))
+            .collect();
+        let copies: Vec<i64> = listed
+            .iter()
+            .filter(|o| {
+                !owned.contains(&o.id)
+                    && o.created_mts >= self.started_mts
+                    && ours.contains(&(o.rate, o.period, o.kind))
+            })
+            .map(|o| o.id)
+            .collect();
+        if copies.len() >= 2 {
+            let message = format!(
+                "Another program seems to lend with this API key: {} {cur} offers the app did not make ({}) appeared at exactly its rates since it started. Lending is stopped so the two do not fight over the same money; stop the other program (or use a separate key for it), then start lending again.",
+                copies.len(),
+                ids(&copies)
+            );
+            self.problems.note(
+                ProblemKind::AnotherEngine,
+                Some(cur),
+                None,
+                message.clone(),
+                now,
+            );
+            self.halt = Some((Halt::AnotherEngine, message, None));
+        }
     }
 
     /// Sends the plan's cancels, then (if every cancel went through) its submits.
@@ -795,7 +1241,13 @@ impl<X: Exchange> Engine<X> {
                 Err(e) => return Ok(Err(e)),
             }
         }
-        for d in &plan.submit {
+        for (i, planned) in plan.submit.iter().enumerate() {
+            let now = self.clock.now_mts();
+            let seed = u64::try_from(now).unwrap_or_default() / 7 + 13 * i as u64;
+            let d = &DesiredOffer {
+                amount: tagged_amount(planned.amount, seed),
+                ..planned.clone()
+            };
             // Belt and braces: the planner never produces these, and we never send them.
             if d.amount <= Decimal::ZERO
                 || d.period < self.cfg.rules.min_period
@@ -804,7 +1256,6 @@ impl<X: Exchange> Engine<X> {
                 tracing::error!(?d, "refusing an offer outside the exchange's bounds");
                 continue;
             }
-            let now = self.clock.now_mts();
             let id = self
                 .store
                 .begin_action(&submit_action(now, cur, d), false)?;
@@ -895,14 +1346,28 @@ impl<X: Exchange> Engine<X> {
     }
 
     /// Resolves writes whose outcome is unknown from the exchange's state. `Ok(true)` when
-    /// all are resolved; `Ok(false)` when one must wait longer.
+    /// all are resolved; `Ok(false)` when one must wait longer. A submit is taken as done only
+    /// when exactly one offer proves to be it: the same tagged original amount (to the last of
+    /// eight decimals, see [`tagged_amount`]), rate, period and kind, created on Bitfinex
+    /// between the moment it was sent and the moment it was given up on, and not already
+    /// ours. Anything less is left alone, and the user is told.
     async fn reconcile(
         &mut self,
         open: &[Action],
         now: i64,
         report: &mut CycleReport,
-    ) -> Result<bool, ExchangeError> {
-        let active = self.x.active_offers().await?;
+    ) -> Result<bool, (String, ExchangeError)> {
+        let db = |e: store::StoreError| {
+            (
+                "local database".to_string(),
+                ExchangeError::Decode(e.to_string()),
+            )
+        };
+        let active = self
+            .x
+            .active_offers()
+            .await
+            .map_err(|e| ("active funding offers".to_string(), e))?;
         let mut all = true;
         for a in open {
             match a.new.kind {
@@ -925,44 +1390,71 @@ impl<X: Exchange> Engine<X> {
                     };
                     self.store
                         .finish_action(a.id, outcome, None, Some(detail), now)
-                        .map_err(|e| ExchangeError::Decode(e.to_string()))?;
+                        .map_err(db)?;
                     report.reconciled += 1;
                 }
                 ActionKind::Submit => {
-                    let since = a.new.mts - 60_000;
-                    let history = self.x.offer_history(&a.new.currency, since).await?;
-                    let mut found = None;
+                    let sent = a.new.mts;
+                    let gave_up = a.updated_mts.max(sent + SEND_WINDOW_MS);
+                    let since = sent - HISTORY_SLACK_MS;
+                    let history = self
+                        .x
+                        .offer_history(&a.new.currency, since)
+                        .await
+                        .map_err(|e| (format!("offer history of f{}", a.new.currency), e))?;
+                    let mut candidates: Vec<i64> = Vec::new();
                     for o in active.iter().chain(history.iter()) {
                         if o.currency == a.new.currency
-                            && o.created_mts >= since
+                            && (sent - CLOCK_SKEW_MS..=gave_up + CLOCK_SKEW_MS)
+                                .contains(&o.created_mts)
                             && Some(o.amount_orig) == a.new.amount
                             && Some(o.rate) == a.new.rate
                             && Some(o.period) == a.new.period
                             && Some(format!("{:?}", o.kind)) == a.new.offer_kind
-                            && !self
-                                .store
-                                .is_owned(o.id)
-                                .map_err(|e| ExchangeError::Decode(e.to_string()))?
+                            && !candidates.contains(&o.id)
+                            && !self.store.is_owned(o.id).map_err(db)?
                         {
-                            found = Some(o.id);
-                            break;
+                            candidates.push(o.id);
                         }
                     }
                     let age = now - a.updated_mts.max(a.new.mts);
-                    let res = match found {
-                        Some(id) => {
-                            Some((Outcome::ReconciledDone, Some(id), "found on the exchange"))
+                    let res = match candidates.as_slice() {
+                        [id] => Some((
+                            Outcome::ReconciledDone,
+                            Some(*id),
+                            "found on the exchange: same tagged amount, rate and period, created while it was sent".to_string(),
+                        )),
+                        [] if age >= RECONCILE_GRACE_MS => Some((
+                            Outcome::ReconciledNotDone,
+                            None,
+                            "not on the exchange".to_string(),
+                        )),
+                        [] => None,
+                        several => {
+                            let detail = format!(
+                                "{} offers match it ({}); none can be proven the app's, so all are left alone",
+                                several.len(),
+                                ids(several)
+                            );
+                            self.problems.note(
+                                ProblemKind::UnprovenOffer,
+                                Some(&a.new.currency),
+                                None,
+                                format!(
+                                    "The answer to one of the app's offers was lost, and {} offers on Bitfinex look like it ({}). None can be proven the app's, so the app leaves them alone (they show as placed by hand); cancel them on Bitfinex if they are not yours.",
+                                    several.len(),
+                                    ids(several)
+                                ),
+                                now,
+                            );
+                            Some((Outcome::ReconciledNotDone, None, detail))
                         }
-                        None if age >= RECONCILE_GRACE_MS => {
-                            Some((Outcome::ReconciledNotDone, None, "not on the exchange"))
-                        }
-                        None => None,
                     };
                     match res {
                         Some((outcome, id, detail)) => {
                             self.store
-                                .finish_action(a.id, outcome, id, Some(detail), now)
-                                .map_err(|e| ExchangeError::Decode(e.to_string()))?;
+                                .finish_action(a.id, outcome, id, Some(&detail), now)
+                                .map_err(db)?;
                             report.reconciled += 1;
                         }
                         None => all = false,
@@ -1108,9 +1600,7 @@ pub fn spawn<X: Exchange + 'static>(
                     Err(e) => {
                         failures += 1;
                         tracing::error!(error = %e, "engine cycle failed");
-                        engine
-                            .status
-                            .send_modify(|s| s.last_error = Some(e.to_string()));
+                        engine.note_engine_error(&e);
                         Duration::from_secs(5u64.saturating_mul(1 << failures.min(6)).min(300))
                     }
                 };

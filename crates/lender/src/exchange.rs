@@ -17,8 +17,9 @@ pub struct FundingWallet {
     pub currency: String,
     /// Total balance.
     pub balance: Decimal,
-    /// Available to offer.
-    pub available: Decimal,
+    /// Available to offer; `None` when the exchange did not say (Bitfinex leaves it `null`
+    /// until it has computed it).
+    pub available: Option<Decimal>,
 }
 
 /// An offer's state on the exchange.
@@ -55,6 +56,10 @@ pub struct ExchangeOffer {
     pub created_mts: i64,
     /// State.
     pub status: OfferStatus,
+    /// Fields the exchange left out or sent unreadable (`rate`, `period`, ...): their values
+    /// above are placeholders and must not be acted on.
+    #[serde(default)]
+    pub unreadable: Vec<String>,
 }
 
 /// A credit with its currency.

@@ -6,11 +6,15 @@
 //! - [`settings`]: per-currency strategy settings, the presets and their validation.
 //! - [`model`]: the plain domain types the planner speaks (the engine converts exchange data
 //!   into them).
+//! - [`checks`]: exchange data is checked before it is acted on (wallet arithmetic, book
+//!   bounds, own offers that could not be read); [`problems`]: what the engine tells the user
+//!   it could not do.
 //!
 //! Money and rates are [`rust_decimal::Decimal`]; rates are daily fractions as on Bitfinex
 //! (0.0002 = 0.02 %/day). This crate never borrows: every amount it produces is positive.
 
 pub mod bfx_exchange;
+pub mod checks;
 pub mod earnings;
 pub mod engine;
 pub mod exchange;
@@ -18,6 +22,7 @@ pub mod keycheck;
 pub mod metrics;
 pub mod model;
 pub mod planner;
+pub mod problems;
 pub mod settings;
 pub mod sync;
 pub mod verify;

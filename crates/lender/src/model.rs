@@ -100,6 +100,10 @@ pub struct MarketSnapshot {
     pub asks: Vec<BookOffer>,
     /// Price of one unit in USD (1 for USD; the ticker for BTC/ETH).
     pub usd_price: Decimal,
+    /// The rate of the last funding trade (daily), if known: a second source, besides the book
+    /// and FRR, that rates are checked against.
+    #[serde(default)]
+    pub last_rate: Option<Decimal>,
 }
 
 /// The funding wallet of one currency.
@@ -123,4 +127,9 @@ pub enum Halt {
     RateLimited,
     /// Bitfinex is in maintenance.
     Maintenance,
+    /// Another program (or computer) lends with the same key; the user must choose one.
+    AnotherEngine,
+    /// The local database cannot be written (disk full, read-only): nothing is sent that
+    /// could not be recorded.
+    Storage,
 }

@@ -158,6 +158,15 @@ pub enum IdleReason {
     RateLimited,
     /// Bitfinex is in maintenance.
     Maintenance,
+    /// Bitfinex's data failed a check (it does not add up, or holds impossible rates):
+    /// nothing is done until it is consistent again.
+    BadData,
+    /// The order book or FRR could not be read.
+    MarketUnavailable,
+    /// Another program lends with the same key.
+    AnotherEngine,
+    /// The local database cannot be written.
+    Storage,
 }
 
 impl From<Halt> for IdleReason {
@@ -167,6 +176,8 @@ impl From<Halt> for IdleReason {
             Halt::KeyProblem => Self::KeyProblem,
             Halt::RateLimited => Self::RateLimited,
             Halt::Maintenance => Self::Maintenance,
+            Halt::AnotherEngine => Self::AnotherEngine,
+            Halt::Storage => Self::Storage,
         }
     }
 }
@@ -253,6 +264,28 @@ fn push_idle(idle: &mut Vec<IdleAmount>, amount: Decimal, reason: IdleReason) {
     } else {
         idle.push(IdleAmount { amount, reason });
     }
+}
+
+/// The plan while the engine waits for one currency (its data failed a check, or the market
+/// could not be read): nothing to send, our offers stay, the available money idle with the
+/// reason.
+pub fn waiting(
+    own: &[OwnOffer],
+    available: Decimal,
+    reason: IdleReason,
+    settings: &StrategySettings,
+) -> Plan {
+    let mut plan = Plan {
+        keep: own.iter().map(|o| o.id).collect(),
+        cancel: Vec::new(),
+        submit: Vec::new(),
+        idle: Vec::new(),
+        floor: settings.min_daily_rate,
+        market_rate: None,
+        min_offer: Decimal::ZERO,
+    };
+    push_idle(&mut plan.idle, available, reason);
+    plan
 }
 
 /// Makes the plan for one currency. Pure: the same input always gives the same plan.
@@ -350,7 +383,12 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         let fits_settings = own.hidden == s.hidden
             && own.amount > Decimal::ZERO
             && match own.kind {
-                OfferKind::Limit => own.period == clamp_period(s.period_for(own.rate), rules),
+                // Either period is fine: whether a second source confirms the rate changes
+                // with the market, and that alone is no reason to churn an offer.
+                OfferKind::Limit => {
+                    own.period == clamp_period(s.period_for(own.rate), rules)
+                        || own.period == period_at(input, own.rate)
+                }
                 OfferKind::FrrDeltaVar => true,
             };
         if !fits_settings {
@@ -393,7 +431,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             reprices.push(DesiredOffer {
                 amount: own.amount,
                 rate: stepped,
-                period: clamp_period(s.period_for(stepped), rules),
+                period: period_at(input, stepped),
                 kind: OfferKind::Limit,
                 hidden: s.hidden,
                 reason: OfferReason::Reprice {
@@ -499,6 +537,18 @@ fn clamp_period(days: u32, rules: &ExchangeRules) -> u32 {
     days.clamp(rules.min_period, rules.max_period)
 }
 
+/// The period for a limit offer at `rate`: the settings' threshold period when FRR or the last
+/// trade confirms the rate ([`crate::checks::confirmed`]), else the shortest. A rate read
+/// from the book alone never locks money for long.
+fn period_at(input: &PlanInput<'_>, rate: Decimal) -> u32 {
+    let p = clamp_period(input.settings.period_for(rate), input.rules);
+    if p > input.rules.min_period && !crate::checks::confirmed(rate, input.market) {
+        input.rules.min_period
+    } else {
+        p
+    }
+}
+
 /// Splits `amount` into pieces of at most `max` (when set), none below `min`.
 fn split(amount: Decimal, max: Option<Decimal>, min: Decimal) -> Vec<Decimal> {
     let Some(max) = max.filter(|m| *m > Decimal::ZERO && amount > *m) else {
@@ -520,10 +570,21 @@ fn frr_slots(input: &PlanInput<'_>, deployable: Decimal, min_offer: Decimal) -> 
     if deployable < min_offer {
         return Vec::new(); // reported as BelowMinimum when the remainder is accounted for
     }
-    let period = clamp_period(
-        s.period_for(input.market.frr.unwrap_or_default() + s.frr_delta),
-        input.rules,
-    );
+    // FRR is one source; the last trade or the book's best ask must confirm it before it
+    // decides a long period (a garbage FRR must not lock money for months at the real one).
+    let frr = input.market.frr.unwrap_or_default();
+    let confirmed = [
+        input.market.last_rate,
+        input.market.asks.iter().map(|a| a.rate).min(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|r| r >= frr * crate::checks::CONFIRM_SHARE);
+    let period = if confirmed {
+        clamp_period(s.period_for(frr + s.frr_delta), input.rules)
+    } else {
+        input.rules.min_period
+    };
     split(deployable, s.max_order_size, min_offer)
         .into_iter()
         .map(|amount| Slot {
@@ -603,7 +664,7 @@ fn ladder_slots(
             slots.push(Slot {
                 amount: piece,
                 rate,
-                period: clamp_period(s.period_for(rate), input.rules),
+                period: period_at(input, rate),
                 kind: OfferKind::Limit,
                 reason: reason.clone(),
                 matched: Decimal::ZERO,
@@ -616,7 +677,7 @@ fn ladder_slots(
             slots.push(Slot {
                 amount: piece,
                 rate,
-                period: clamp_period(s.period_for(rate), input.rules),
+                period: period_at(input, rate),
                 kind: OfferKind::Limit,
                 reason: OfferReason::Spike,
                 matched: Decimal::ZERO,

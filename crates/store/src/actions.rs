@@ -307,6 +307,41 @@ impl Store {
         Ok(finish(row.into_iter().collect())?.pop())
     }
 
+    /// The submit that created an owned offer, as the app recorded it.
+    pub fn submit_of_offer(&self, offer_id: i64) -> Result<Option<NewAction>, StoreError> {
+        let row = self.with(|c| {
+            c.query_row(
+                &format!(
+                    "{SELECT} WHERE id = (SELECT action_id FROM owned_offers WHERE offer_id = ?1) AND action = 'submit'"
+                ),
+                [offer_id],
+                read,
+            )
+            .optional()
+        })?;
+        Ok(finish(row.into_iter().collect())?.pop().map(|a| a.new))
+    }
+
+    /// When the earliest of these owned offers was recorded (UTC ms), if any is owned.
+    pub fn owned_since(&self, offer_ids: &[i64]) -> Result<Option<i64>, StoreError> {
+        let mut first: Option<i64> = None;
+        for id in offer_ids {
+            let t: Option<i64> = self.with(|c| {
+                c.query_row(
+                    "SELECT created_mts FROM owned_offers WHERE offer_id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()
+            })?;
+            first = match (first, t) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Ok(first)
+    }
+
     /// Ids of the offers this app owns that are still open, for a currency.
     pub fn owned_open_offers(&self, currency: &str) -> Result<Vec<i64>, StoreError> {
         self.with(|c| {

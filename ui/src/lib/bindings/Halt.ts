@@ -3,4 +3,4 @@
 /**
  * Why the engine is not placing offers at all right now.
  */
-export type Halt = "Paused" | "KeyProblem" | "RateLimited" | "Maintenance";
+export type Halt = "Paused" | "KeyProblem" | "RateLimited" | "Maintenance" | "AnotherEngine" | "Storage";

@@ -3,4 +3,4 @@
 /**
  * Why money is idle.
  */
-export type IdleReason = "Reserve" | "BelowMinimum" | "MaxToLend" | "DailyBudget" | "Disabled" | "NoMarket" | "Paused" | "KeyProblem" | "RateLimited" | "Maintenance";
+export type IdleReason = "Reserve" | "BelowMinimum" | "MaxToLend" | "DailyBudget" | "Disabled" | "NoMarket" | "Paused" | "KeyProblem" | "RateLimited" | "Maintenance" | "BadData" | "MarketUnavailable" | "AnotherEngine" | "Storage";
