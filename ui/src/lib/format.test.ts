@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, bytes, day, duration, idleReason, money, pct, perDay, rate, signedMoney } from './format';
+import { ago, bytes, day, duration, haltReason, idleReason, money, pct, perDay, rate, signedMoney } from './format';
 
 describe('format', () => {
   it('shows rates per day and as APR', () => {
@@ -22,6 +22,16 @@ describe('format', () => {
   });
   it('explains idle reasons in words', () => {
     expect(idleReason('BelowMinimum')).toContain('150 USD');
+    expect(idleReason('MarketUnavailable')).toBe('the market could not be read from Bitfinex, so nothing is offered until it can');
+    expect(idleReason('BadData')).toContain('did not add up');
+    expect(idleReason('AnotherEngine')).toContain('another program');
+    expect(idleReason('Storage')).toContain('database');
+  });
+  it('never shows a reason’s code to the user', () => {
+    const all = ['Reserve', 'BelowMinimum', 'MaxToLend', 'DailyBudget', 'Disabled', 'NoMarket', 'Paused', 'KeyProblem', 'RateLimited', 'Maintenance', 'BadData', 'MarketUnavailable', 'AnotherEngine', 'Storage'] as const;
+    for (const r of all) expect(idleReason(r)).not.toMatch(/^[A-Z][a-z]+[A-Z]/);
+    expect(idleReason('SomethingNew')).not.toContain('SomethingNew');
+    expect(haltReason('Storage')).toBe('The local database could not be written.');
   });
   it('shows fractions as percentages and signs money', () => {
     expect(pct('0.973')).toBe('97.3 %');

@@ -1,4 +1,6 @@
 // Number formatting: money with the currency, rates as %/day and APR, durations.
+import type { Halt } from './bindings/Halt';
+import type { IdleReason } from './bindings/IdleReason';
 
 export function money(amount: string | number, currency: string): string {
   const n = typeof amount === 'string' ? Number(amount) : amount;
@@ -32,7 +34,7 @@ export function duration(ms: number): string {
   return `${Math.max(1, Math.floor(ms / 60_000))} min`;
 }
 
-const IDLE_TEXT: Record<string, string> = {
+const IDLE_TEXT: Record<IdleReason, string> = {
   Reserve: 'kept as your reserve',
   BelowMinimum: 'below Bitfinex’s 150 USD minimum per offer',
   MaxToLend: 'your maximum to lend is reached',
@@ -43,10 +45,29 @@ const IDLE_TEXT: Record<string, string> = {
   KeyProblem: 'a problem with the API key',
   RateLimited: 'waiting out Bitfinex’s rate limit',
   Maintenance: 'Bitfinex is in maintenance',
+  BadData: 'Bitfinex’s data did not add up, so nothing is offered until it does',
+  MarketUnavailable: 'the market could not be read from Bitfinex, so nothing is offered until it can',
+  AnotherEngine: 'another program is lending with the same API key',
+  Storage: 'the local database could not be written, so nothing new is offered',
 };
 
-export function idleReason(reason: string): string {
-  return IDLE_TEXT[reason] ?? reason;
+/** Why money is idle, in words ("lending is paused"). An unknown reason gets a plain sentence, never its code. */
+export function idleReason(reason: IdleReason | string): string {
+  return IDLE_TEXT[reason as IdleReason] ?? 'for a reason this version of Yieldsforge cannot name';
+}
+
+const HALT_TEXT: Record<Halt, string> = {
+  Paused: 'Lending is paused.',
+  KeyProblem: 'There is a problem with the API key.',
+  RateLimited: 'Bitfinex asked Yieldsforge to slow down.',
+  Maintenance: 'Bitfinex is in maintenance.',
+  AnotherEngine: 'Another program is lending with the same API key.',
+  Storage: 'The local database could not be written.',
+};
+
+/** Why the engine stopped, in words, for when the engine sent no message of its own. */
+export function haltReason(reason: Halt): string {
+  return HALT_TEXT[reason] ?? 'Lending is stopped.';
 }
 
 /** A fraction (0.973) as "97.3 %"; "—" when unknown. */
@@ -66,6 +87,14 @@ export function signedMoney(amount: string | number, currency: string): string {
 /** A UTC day ("Nov 3") for chart axes and tables. */
 export function day(mts: number): string {
   return new Date(mts).toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
+/** A moment's time of day ("14:05"), with the date too when it is not within the last day. */
+export function clock(mts: number, now: number): string {
+  const d = new Date(mts);
+  const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  if (now - mts >= 20 * 3_600_000) Object.assign(opts, { month: 'short', day: 'numeric' });
+  return d.toLocaleString('en-US', opts);
 }
 
 /** How long ago, in words ("2 min ago"). */

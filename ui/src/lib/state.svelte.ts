@@ -1,12 +1,15 @@
 // App-wide UI state shared by the frame and the pages.
 import type { EngineStatus, KeyState } from './ipc';
 import { engineStatus, keyState, onEngineStatus, onKeyState } from './ipc';
+import { labelFor, type EngineLabel } from './engineLabel';
+
+export { labelFor };
 
 export const appState = $state({
   /** True while the app runs against the built-in demo market (bfx-sim). */
   demo: false,
   /** Short engine state for the sidebar pill. */
-  engineLabel: 'Not connected',
+  engineLabel: 'Not connected' as EngineLabel,
   /** The key in use, once known. */
   key: null as KeyState | null,
   /** The engine's latest status. */
@@ -14,19 +17,6 @@ export const appState = $state({
   /** A problem to show at the top of any page until dismissed (e.g. after leaving the wizard). */
   notice: null as string | null,
 });
-
-export function labelFor(key: KeyState | null, status: EngineStatus | null): string {
-  if (!key || key.mode === 'none') return 'Not connected';
-  if (!status || status.currencies.length === 0) return 'Connecting…';
-  switch (status.state.state) {
-    case 'Running':
-      return 'Lending';
-    case 'Paused':
-      return 'Paused';
-    case 'Halted':
-      return 'Stopped';
-  }
-}
 
 export function setKey(k: KeyState) {
   appState.key = k;

@@ -25,7 +25,7 @@ const SERIES = Array.from({ length: 30 }, (_, i) => ({
 }));
 const SYNC_DONE = { phase: 'done', backfill: false, percent: 100, currency: 'USD', newRows: 0, lastDoneMts: NOW - 120_000, message: null };
 const STATUS = {
-  state: { state: 'Running' }, dryRun: false, lastCycleMts: NOW, lastError: null,
+  state: { state: 'Running' }, dryRun: false, lastCycleMts: NOW, lastError: null, problems: [],
   currencies: [{
     currency: 'USD', total: '10000', idle: '120', onOffer: '300', manualOnOffer: '0', lent: '9580',
     offers: [{ id: 1, amount: '300', rate: '0.00031', period: 2, kind: 'Limit', owned: true, createdMts: NOW }],

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { SHOTS, withBrowser } from './harness.mjs';
 
 const LIVE = { mode: 'live', label: 'Yieldsforge', masked: 'AbCd…wXyZ', verifiedMts: 1, problem: null, canTransfer: false };
-const EMPTY = { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, currencies: [] };
+const EMPTY = { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, problems: [], currencies: [] };
 const INFO = { version: '0.1.0', dataDir: '/home/user/.local/share/app.yieldsforge.desktop', buildProfile: 'release', os: 'linux', arch: 'x86_64' };
 const SETTINGS = {
   checkUpdates: true,

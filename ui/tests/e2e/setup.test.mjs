@@ -6,7 +6,7 @@ import { SHOTS, withBrowser } from './harness.mjs';
 const NONE = { mode: 'none', label: null, masked: null, verifiedMts: null, problem: null, canTransfer: false };
 const LIVE = { mode: 'live', label: 'Yieldsforge', masked: 'AbCd…wXyZ', verifiedMts: 1, problem: null, canTransfer: true };
 const DEMO = { mode: 'demo', label: 'Demo', masked: 'DeMo…KeyX', verifiedMts: 1, problem: null, canTransfer: true };
-const EMPTY = { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, currencies: [] };
+const EMPTY = { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, problems: [], currencies: [] };
 const row = (scope, label, need, wanted, read, write, ok) => ({ scope, label, need, wanted, read, write, ok });
 const GOOD = {
   trimmed: true,
@@ -32,7 +32,7 @@ const STATUS = {
   state: { state: 'Paused' },
   dryRun: false,
   lastCycleMts: 1,
-  lastError: null,
+  lastError: null, problems: [],
   currencies: [
     {
       currency: 'USD',

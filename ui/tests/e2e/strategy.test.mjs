@@ -22,7 +22,7 @@ for (const scheme of ['light', 'dark']) {
   test(`presets, a live preview, field errors and saving (${scheme})`, async () => {
     const handlers = {
       key_state: KEY,
-      engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, currencies: [] },
+      engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, problems: [], currencies: [] },
       'plugin:event|listen': 1,
       strategy_get: BALANCED,
       manage_all_get: false,
@@ -89,7 +89,7 @@ test('a backtest of the edited settings shows progress, the table and the chart'
   };
   const handlers = {
     key_state: KEY,
-    engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, currencies: [] },
+    engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, problems: [], currencies: [] },
     'plugin:event|listen': 1,
     'plugin:event|unlisten': null,
     strategy_get: BALANCED,
