@@ -1160,7 +1160,8 @@ impl<X: Exchange> Engine<X> {
     }
 
     /// Another program lending with the same key shows as offers the app did not make, placed
-    /// since it started, at exactly the rates and periods it uses. Two of them stop the engine.
+    /// since it started, at exactly the rates and periods it uses or with a machine's amounts
+    /// (more than four decimals). Two of them stop the engine.
     fn watch_for_another_engine(
         &mut self,
         cur: &str,
@@ -1178,12 +1179,16 @@ impl<X: Exchange> Engine<X> {
             .map(|o| (o.rate, o.period, o.kind))
             .chain(plan.submit.iter().map(|d| (d.rate, d.period, d.kind)))
             .collect();
+        // A machine's amount: more decimals than a person types (the app's own are tagged
+        // to the eighth).
+        let machine_made = |a: Decimal| a.normalize().scale() > 4;
         let copies: Vec<i64> = listed
             .iter()
             .filter(|o| {
                 !owned.contains(&o.id)
                     && o.created_mts >= self.started_mts
-                    && ours.contains(&(o.rate, o.period, o.kind))
+                    && (ours.contains(&(o.rate, o.period, o.kind))
+                        || (o.kind == OfferKind::Limit && machine_made(o.amount_orig)))
             })
             .map(|o| o.id)
             .collect();

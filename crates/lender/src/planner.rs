@@ -284,7 +284,11 @@ pub fn waiting(
         market_rate: None,
         min_offer: Decimal::ZERO,
     };
-    push_idle(&mut plan.idle, available, reason);
+    // Shown even when nothing is available: it is why nothing is done.
+    plan.idle.push(IdleAmount {
+        amount: available.max(Decimal::ZERO),
+        reason,
+    });
     plan
 }
 

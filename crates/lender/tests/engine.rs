@@ -5,88 +5,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bfx::{Client, ClientConfig, Credentials};
+use bfx_sim::Fault;
 use bfx_sim::world::OfferKind as SimKind;
-use bfx_sim::{Fault, MarketSpec, Sim, SimConfig, SimHandle};
-use lender::bfx_exchange::{BfxExchange, StoreNonces};
+use lender::bfx_exchange::BfxExchange;
 use lender::engine::{Engine, EngineConfig, EngineState};
-use lender::exchange::Clock;
 use rust_decimal::Decimal;
-use store::{Outcome, Store};
+use store::Outcome;
 
-struct SimTime(Sim);
+mod common;
 
-impl Clock for SimTime {
-    fn now_mts(&self) -> i64 {
-        self.0.now()
-    }
-}
-
-struct Rig {
-    sim: Sim,
-    _h: SimHandle,
-    store: Arc<Store>,
-    key: String,
-    secret: String,
-    url: String,
-    account: u64,
-    _dir: tempfile::TempDir,
-}
-
-async fn rig() -> Rig {
-    let sim = Sim::new(SimConfig {
-        seed: 21,
-        market: MarketSpec::Synthetic,
-        ..SimConfig::default()
-    });
-    let demo = sim.demo_account("10000");
-    let h = sim.serve("127.0.0.1:0").await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Store::open_in_dir(dir.path()).unwrap());
-    Rig {
-        url: h.url.clone(),
-        sim,
-        _h: h,
-        store,
-        key: demo.key,
-        secret: demo.secret,
-        account: demo.account,
-        _dir: dir,
-    }
-}
-
-fn engine(r: &Rig) -> Engine<BfxExchange> {
-    engine_with(r, EngineConfig::default())
-}
-
-fn engine_with(r: &Rig, engine_cfg: EngineConfig) -> Engine<BfxExchange> {
-    let mut cfg = ClientConfig::for_base(&r.url);
-    cfg.rate_limits = false;
-    cfg.timeout = Duration::from_secs(1);
-    cfg.nonce_store = Some(Arc::new(StoreNonces(r.store.clone())));
-    let client = Arc::new(Client::new(cfg, Some(Credentials::new(&r.key, &r.secret))).unwrap());
-    Engine::new(
-        BfxExchange::new(client),
-        r.store.clone(),
-        Arc::new(SimTime(r.sim.clone())),
-        engine_cfg,
-    )
-    .unwrap()
-}
-
-/// Offers of the account on the exchange: (active ids, every id ever).
-fn exchange_offers(r: &Rig) -> (Vec<i64>, Vec<i64>) {
-    r.sim.with_world(|w| {
-        let active: Vec<i64> = w.markets["fUSD"]
-            .offers
-            .iter()
-            .filter(|o| o.account == Some(r.account))
-            .map(|o| o.id)
-            .collect();
-        let mut all = active.clone();
-        all.extend(w.accounts[&r.account].offer_hist.iter().map(|o| o.id));
-        (active, all)
-    })
-}
+use common::*;
 
 #[tokio::test]
 async fn a_new_key_starts_paused_with_a_preview_and_sends_nothing() {

@@ -541,3 +541,33 @@ proptest! {
         prop_assert!(again.is_noop(), "churn after applying: {:#?}", again);
     }
 }
+
+/// Issue 14, item 4: a rate only the book shows never locks money for long. The book says
+/// 0.1 %/day (Balanced lends 120 days from 0.07 %/day); FRR and the last trade say 0.02 %/day.
+#[test]
+fn a_rate_no_second_source_confirms_gets_the_shortest_period() {
+    let mut w = World::new(dec!(10000));
+    w.market = book(&[(dec!(0.001), dec!(5000000))]);
+    w.market.frr = Some(dec!(0.0002));
+    w.market.last_rate = Some(dec!(0.0002));
+    let p = w.plan();
+    assert!(!p.submit.is_empty());
+    assert!(
+        p.submit.iter().all(|d| d.period == 2),
+        "{:?}",
+        p.submit
+            .iter()
+            .map(|d| (d.rate, d.period))
+            .collect::<Vec<_>>()
+    );
+    // Confirmed by the last trade, the same rate gets the settings' long period.
+    w.market.last_rate = Some(dec!(0.0009));
+    let p = w.plan();
+    assert!(p.submit.iter().any(|d| d.period == 120));
+    // In FRR mode, an FRR nothing else confirms does not lock money for long either.
+    w.settings.frr_mode = true;
+    w.market = book(&[(dec!(0.0002), dec!(5000000))]);
+    w.market.frr = Some(dec!(0.002));
+    w.market.last_rate = Some(dec!(0.0002));
+    assert!(w.plan().submit.iter().all(|d| d.period == 2));
+}
