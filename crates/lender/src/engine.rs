@@ -759,7 +759,7 @@ impl<X: Exchange> Engine<X> {
             for o in cur_offers.iter().filter(|o| is_ours(o)) {
                 match checks::own_offer(o) {
                     Ok(()) => own.push(own_offer(o)),
-                    Err(msg) => match self.from_records(o)? {
+                    Err(msg) => match self.completed_from_records(o)? {
                         Some(fixed) => {
                             self.problems.note(
                                 ProblemKind::BadData,
@@ -1131,7 +1131,7 @@ impl<X: Exchange> Engine<X> {
 
     /// One of our offers listed with fields missing, completed from the submit the app
     /// recorded for it; `None` when there is no such record.
-    fn from_records(&self, o: &ExchangeOffer) -> Result<Option<OwnOffer>, EngineError> {
+    fn completed_from_records(&self, o: &ExchangeOffer) -> Result<Option<OwnOffer>, EngineError> {
         let Some(a) = self.store.submit_of_offer(o.id)? else {
             return Ok(None);
         };
