@@ -67,6 +67,58 @@ for (const scheme of ['light', 'dark']) {
   });
 }
 
+test('a field that is not a number says so, keeps the text, and the preview waits for valid input', async () => {
+  const tranchesZero = { __reject: { code: 'InvalidInput', message: 'Use between 1 and 20 ladder steps, not 0.', fields: [{ field: 'tranches', message: 'Use between 1 and 20 ladder steps, not 0.' }] } };
+  const handlers = {
+    key_state: KEY,
+    engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, problems: [], currencies: [] },
+    'plugin:event|listen': 1,
+    strategy_get: BALANCED,
+    manage_all_get: false,
+    strategy_preview: { __sequence: [PLAN(3), tranchesZero, PLAN(4), PLAN(4)] },
+    strategy_set: null,
+  };
+  const { page, context, consoleErrors } = await open(handlers, { hash: '#/strategy' });
+  const previews = () => page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'strategy_preview').length);
+  await page.waitForSelector('[data-testid="strategy-preview"] table tr');
+  await page.fill('[data-testid="field-tranches"]', '0');
+  await page.waitForSelector('[data-testid="error-tranches"]');
+  assert.equal(await page.locator('[data-testid="strategy-preview"] table tr').count(), 0, 'the plan of earlier settings is not shown as current');
+  await page.waitForSelector('[data-testid="preview-waiting"]');
+  // Clear "Minimum rate" and type a letter.
+  await page.fill('[data-testid="field-minDailyRate"]', '');
+  assert.match(await page.textContent('[data-testid="error-minDailyRate"]'), /cannot be empty/);
+  await page.type('[data-testid="field-minDailyRate"]', 'abc');
+  assert.equal(await page.inputValue('[data-testid="field-minDailyRate"]'), 'abc', 'what the user typed stays');
+  assert.equal(await page.textContent('[data-testid="error-minDailyRate"]'), '“abc” is not a number. Use digits and a dot, like 0.01.');
+  assert.match(await page.textContent('[data-testid="error-tranches"]'), /between 1 and 20/, 'the other field keeps its error');
+  assert.doesNotMatch(await page.textContent('[data-testid="page-strategy"]'), /NaN/);
+  await page.waitForSelector('[data-testid="preview-waiting"]');
+  // Fixing the steps: the server is happy, but the rate is still not a number, so the preview still waits.
+  await page.fill('[data-testid="field-tranches"]', '4');
+  await page.waitForFunction(() => window.__ipcCalls.filter((c) => c.cmd === 'strategy_preview').length === 3);
+  await page.waitForSelector('[data-testid="error-tranches"]', { state: 'detached' });
+  assert.equal(await page.textContent('[data-testid="error-minDailyRate"]'), '“abc” is not a number. Use digits and a dot, like 0.01.');
+  assert.equal(await page.locator('[data-testid="preview-waiting"]').count(), 1);
+  await page.click('[data-testid="strategy-save"]');
+  assert.match(await page.textContent('[data-testid="strategy-invalid"]'), /nothing was saved/);
+  assert.equal(await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'strategy_set').length), 0);
+  // A number: the preview of these settings comes back.
+  await page.fill('[data-testid="field-minDailyRate"]', '0.01');
+  assert.equal(await page.locator('[data-testid="preview-updating"]').count(), 1, 'the plan of the previous settings is marked as being updated');
+  await page.waitForSelector('[data-testid="strategy-preview"]:not([aria-busy]) table tr');
+  assert.equal(await page.locator('[data-testid="strategy-preview"] table tr').count(), 4);
+  assert.equal(await previews(), 4);
+  const last = await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'strategy_preview').at(-1).args.settings);
+  assert.equal(last.minDailyRate, '0.0001');
+  assert.equal(last.tranches, 4);
+  assert.equal(await page.locator('[data-testid="strategy-invalid"]').count(), 0);
+  await page.click('[data-testid="strategy-save"]');
+  await page.waitForSelector('[data-testid="strategy-saved"]');
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
 test('a backtest of the edited settings shows progress, the table and the chart', async () => {
   const START = 1_780_272_000_000;
   const series = (perHour) => Array.from({ length: 49 }, (_, h) => [START + h * 3_600_000, (perHour * h).toFixed(8)]);
