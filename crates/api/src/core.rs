@@ -125,11 +125,16 @@ struct Session {
     clock: Arc<dyn Clock>,
     currencies: Vec<String>,
     syncer: tokio::task::JoinHandle<()>,
+    /// One engine per data folder and per key (live sessions): released with the session.
+    _lock: Option<store::EngineLock>,
 }
 
 /// The app's state.
 pub struct Core {
     data_dir: PathBuf,
+    /// Where the per-key engine locks live (`YF_LOCK_DIR`, else
+    /// [`store::lock::default_key_lock_dir`]).
+    key_lock_dir: PathBuf,
     api_url: String,
     secrets: Arc<dyn SecretStore>,
     session: Mutex<Option<Session>>,
@@ -222,6 +227,9 @@ impl Core {
     pub fn new(data_dir: &Path, api_url: &str, secrets: Arc<dyn SecretStore>) -> Self {
         let (status, _) = watch::channel(EngineStatus::default());
         Self {
+            key_lock_dir: std::env::var_os("YF_LOCK_DIR")
+                .filter(|d| !d.is_empty())
+                .map_or_else(store::lock::default_key_lock_dir, PathBuf::from),
             data_dir: data_dir.to_path_buf(),
             api_url: api_url.trim_end_matches('/').to_owned(),
             secrets,
@@ -408,6 +416,15 @@ impl Core {
         record: KeyRecord,
         creds: Credentials,
     ) -> Result<(), ApiError> {
+        // One engine per key per machine, and per data folder: `yf run`, or another copy of
+        // the app with another data folder, on the same key is refused by name.
+        let lock = store::EngineLock::acquire(
+            &self.data_dir,
+            &self.key_lock_dir,
+            &record.fingerprint,
+            "the Yieldsforge app",
+        )
+        .map_err(|e| ApiError::new(ErrorCode::NonceConflict, e.to_string()))?;
         let client = Arc::new(self.client(&self.api_url, creds, Some(store.clone()))?);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let config = EngineConfig::default();
@@ -431,6 +448,7 @@ impl Core {
             },
             e,
             None,
+            Some(lock),
         )
         .await;
         Ok(())
@@ -443,6 +461,7 @@ impl Core {
         books: Books,
         e: Engine<BfxExchange>,
         demo: Option<(Sim, SimHandle)>,
+        lock: Option<store::EngineLock>,
     ) {
         let Books {
             client,
@@ -494,6 +513,7 @@ impl Core {
             clock,
             currencies,
             syncer,
+            _lock: lock,
         });
         self.key_changed.send_modify(|n| *n += 1);
     }
@@ -817,6 +837,7 @@ impl Core {
             },
             e,
             Some((sim, handle)),
+            None,
         )
         .await;
         Ok(self.key_state().await)

@@ -25,6 +25,26 @@ pub enum StoreError {
         /// The database file.
         path: PathBuf,
     },
+    /// The database (or its write-ahead log, or its shared-memory file) cannot be written: a
+    /// read-only file, folder or disk.
+    #[error(
+        "{} is read-only, so Yieldsforge cannot record what it does and sends nothing to Bitfinex. Make it writable (or move the data folder to a writable disk) and start again.",
+        path.display()
+    )]
+    ReadOnly {
+        /// The file that cannot be written.
+        path: PathBuf,
+    },
+    /// Another engine holds the lock on this data folder or API key.
+    #[error(
+        "Another Yieldsforge engine already lends with {what}: {holder}. Stop it first; two engines on one key would fight over the same money."
+    )]
+    EngineRunning {
+        /// `this data folder` or `this API key`.
+        what: String,
+        /// Who holds the lock (program, process id, data folder).
+        holder: String,
+    },
     /// The disk is full: nothing was written.
     #[error("The disk holding {} is full; nothing was written. Free some space and try again.", path.display())]
     DiskFull {
@@ -56,8 +76,18 @@ pub enum StoreError {
     #[error("A stored value could not be read: {0}")]
     Decode(String),
     /// Any other SQLite error.
-    #[error("Database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    #[error("Database error in {}: {source}", path.display())]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite reported.
+        source: rusqlite::Error,
+    },
+}
+
+fn read_only_text(msg: &Option<String>) -> bool {
+    msg.as_deref()
+        .is_some_and(|m| m.contains("readonly") || m.contains("read-only"))
 }
 
 impl StoreError {
@@ -77,10 +107,48 @@ impl StoreError {
                 }
                 C::DatabaseBusy | C::DatabaseLocked => return Self::Locked { path: path_buf() },
                 C::DiskFull => return Self::DiskFull { path: path_buf() },
+                C::ReadOnly => return Self::ReadOnly { path: path_buf() },
+                C::CannotOpen if read_only_text(msg) => {
+                    return Self::ReadOnly { path: path_buf() };
+                }
                 _ => {}
             }
         }
-        Self::Sqlite(e)
+        Self::Sqlite {
+            path: path_buf(),
+            source: e,
+        }
+    }
+
+    /// Checks, before SQLite maps them into memory, that the database, its write-ahead log and
+    /// its shared-memory file (those that exist) and their folder can be written: SQLite maps
+    /// the shared-memory file, and one it cannot write ends the process with SIGBUS instead
+    /// of an error.
+    pub(crate) fn check_writable(db: &Path) -> Result<(), Self> {
+        let mut files = vec![db.to_path_buf()];
+        for suffix in ["-wal", "-shm"] {
+            let mut p = db.as_os_str().to_owned();
+            p.push(suffix);
+            files.push(PathBuf::from(p));
+        }
+        for f in files.iter().filter(|f| f.exists()) {
+            match std::fs::OpenOptions::new().append(true).open(f) {
+                Ok(_) => {}
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::PermissionDenied
+                        || e.kind() == std::io::ErrorKind::ReadOnlyFilesystem =>
+                {
+                    return Err(Self::ReadOnly { path: f.clone() });
+                }
+                Err(source) => {
+                    return Err(Self::Io {
+                        path: f.clone(),
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn from_migration(e: rusqlite_migration::Error, path: Option<&Path>) -> Self {

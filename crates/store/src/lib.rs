@@ -24,13 +24,17 @@
 //! # Failure behaviour
 //! Every write is one transaction: a crash mid-write leaves the previous state. A file that is
 //! not a database or is damaged gives [`StoreError::Corrupt`] and is left untouched; a file
-//! another process holds locked gives [`StoreError::Locked`].
+//! another process holds locked gives [`StoreError::Locked`]; a database, log or shared-memory
+//! file that cannot be written gives [`StoreError::ReadOnly`] naming it, checked before SQLite
+//! maps it (an unwritable shared-memory file would otherwise end the process with SIGBUS).
+//! [`lock::EngineLock`] keeps one engine per data folder and per API key.
 
 mod actions;
 mod earnings;
 mod error;
 mod export;
 mod keys;
+pub mod lock;
 mod migrations;
 mod nonces;
 mod settings;
@@ -45,6 +49,7 @@ pub use actions::{Action, ActionKind, NewAction, Outcome};
 pub use earnings::{FundingTradeRow, MarketPoint, Payment, WalletPoint};
 pub use error::StoreError;
 pub use keys::KeyRecord;
+pub use lock::EngineLock;
 pub use migrations::SCHEMA_VERSION;
 
 /// File name of the database inside the data directory.
@@ -77,6 +82,7 @@ impl Store {
     /// Opens (or creates) the database file at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let classify = |e: rusqlite::Error| StoreError::classify(e, Some(path));
+        StoreError::check_writable(path)?;
         if path.exists() {
             // Look before touching: a damaged file must be left exactly as it is, and even
             // switching the journal mode writes to the header.
@@ -143,5 +149,38 @@ impl Store {
     ) -> Result<T, StoreError> {
         let mut conn = self.conn.lock();
         f(&mut conn).map_err(|e| StoreError::classify(e, self.path.as_deref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14, item 8: a database that cannot be written says so, naming the file.
+    #[test]
+    fn a_read_only_database_says_so_and_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open_in_dir(dir.path()).unwrap();
+        s.with(|c| c.pragma_update(None, "query_only", true))
+            .unwrap();
+        let e = s.set_setting("x", &1, 1).unwrap_err();
+        assert!(matches!(e, StoreError::ReadOnly { .. }), "{e:?}");
+        let text = e.to_string();
+        assert!(
+            text.contains(DB_FILE) && text.contains("read-only"),
+            "{text}"
+        );
+    }
+
+    /// A shared-memory file SQLite could not write is refused before it is mapped, by name.
+    #[test]
+    fn an_unusable_shared_memory_file_is_refused_by_name_before_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open_in_dir(dir.path()).unwrap());
+        let shm = dir.path().join(format!("{DB_FILE}-shm"));
+        let _ = std::fs::remove_file(&shm);
+        std::fs::create_dir(&shm).unwrap();
+        let e = Store::open_in_dir(dir.path()).unwrap_err();
+        assert!(e.to_string().contains("-shm"), "{e}");
     }
 }
