@@ -47,7 +47,12 @@ fn filter() -> tracing_subscriber::EnvFilter {
 pub fn init() {
     let _ = tracing_subscriber::registry()
         .with(filter())
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                // No colour codes when stderr goes to a file or a pipe.
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+        )
         .with(
             tracing_subscriber::fmt::layer()
                 .with_ansi(false)

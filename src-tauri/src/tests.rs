@@ -453,4 +453,13 @@ fn an_unreachable_update_server_is_a_network_error() {
     let err = tauri::async_runtime::block_on(crate::updates::check_with(app.handle(), &source))
         .unwrap_err();
     assert_eq!(err.code, api::ErrorCode::Network, "{err:?}");
+    // Issue 14, item 16: the user reads a sentence, not the HTTP library's error.
+    assert!(
+        err.message
+            .starts_with("Could not reach the update server.")
+            && !err.message.contains("127.0.0.1")
+            && !err.message.to_lowercase().contains("error sending request"),
+        "{}",
+        err.message
+    );
 }

@@ -70,6 +70,8 @@ impl Source {
 /// What the user reads when an update fails.
 pub fn user_error(e: &tauri_plugin_updater::Error) -> ApiError {
     use tauri_plugin_updater::Error as E;
+    // The library's own text goes to the log, not to the user.
+    tracing::warn!(error = %e, "update failed");
     match e {
         E::Minisign(_)
         | E::Base64(_)
@@ -77,21 +79,22 @@ pub fn user_error(e: &tauri_plugin_updater::Error) -> ApiError {
         | E::SignedVersionMismatch { .. }
         | E::MissingSignedVersion => ApiError::new(
             ErrorCode::Rejected,
-            format!(
-                "The update's signature does not match Yieldsforge's signing key, so it was not installed ({e}). Your current version keeps running."
-            ),
+            "The update's signature does not match Yieldsforge's signing key, so it was not installed. Your current version keeps running.",
         ),
         E::Reqwest(_) | E::Network(_) | E::ReleaseNotFound => ApiError::new(
             ErrorCode::Network,
-            format!("Could not reach the update server: {e}"),
+            "Could not reach the update server. Check your internet connection and try again; your current version keeps running.".to_string(),
         ),
         E::Serialization(_) | E::Semver(_) | E::TargetNotFound(_) | E::TargetsNotFound(_) => {
             ApiError::new(
                 ErrorCode::Rejected,
-                format!("The update server's answer is not a valid release for this system: {e}"),
+                "The update server's answer is not a valid release for this system. Your current version keeps running.".to_string(),
             )
         }
-        other => ApiError::new(ErrorCode::Internal, format!("Update failed: {other}")),
+        _ => ApiError::new(
+            ErrorCode::Internal,
+            "The update failed; your current version keeps running. Settings → Copy diagnostics has the details for a bug report.",
+        ),
     }
 }
 
