@@ -246,6 +246,17 @@ impl Core {
         }
     }
 
+    /// Keeps the per-key engine locks in `dir` instead (tests: a folder of their own).
+    pub fn with_key_lock_dir(mut self, dir: &Path) -> Self {
+        self.key_lock_dir = dir.to_path_buf();
+        self
+    }
+
+    /// Ends the session (the engine stops, its locks are released); what is on the book stays.
+    pub async fn shutdown(&self) {
+        self.stop_session().await;
+    }
+
     /// Engine status updates (for `engine://status` events); follows session changes.
     pub fn subscribe(&self) -> watch::Receiver<EngineStatus> {
         self.status.subscribe()

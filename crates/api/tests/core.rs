@@ -39,7 +39,8 @@ async fn rig(secrets: MemoryStore) -> Rig {
     let h = sim.serve("127.0.0.1:0").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let secrets = Arc::new(secrets);
-    let core = Core::new(dir.path(), &h.url, secrets.clone());
+    let core =
+        Core::new(dir.path(), &h.url, secrets.clone()).with_key_lock_dir(&dir.path().join("locks"));
     Rig {
         sim,
         h,
@@ -167,7 +168,9 @@ async fn a_saved_key_is_resumed_at_the_next_start() {
     let r = rig(MemoryStore::new()).await;
     let (k, s) = key(&r, LENDING);
     r.core.save_key(&k, &s, "").await.unwrap();
-    let again = Core::new(r.dir.path(), &r.h.url, r.secrets.clone());
+    r.core.shutdown().await; // the app quit
+    let again = Core::new(r.dir.path(), &r.h.url, r.secrets.clone())
+        .with_key_lock_dir(&r.dir.path().join("locks"));
     let state = again.resume().await.unwrap();
     assert_eq!(state.mode, KeyMode::Live);
 }
@@ -337,7 +340,9 @@ async fn a_revoked_key_or_a_new_withdraw_permission_stops_lending_and_alerts() {
         ErrorCode::InvalidKey
     );
     // And at the next start, before anything is lent.
-    let again = Core::new(r.dir.path(), &r.h.url, r.secrets.clone());
+    r.core.shutdown().await; // the app quit
+    let again = Core::new(r.dir.path(), &r.h.url, r.secrets.clone())
+        .with_key_lock_dir(&r.dir.path().join("locks"));
     assert!(again.resume().await.unwrap().problem.is_some());
 }
 
@@ -432,7 +437,9 @@ async fn strategy_settings_preview_validation_and_saving() {
         .await
         .unwrap();
     assert_eq!(r.core.strategy_get("USD").await.unwrap(), conservative);
-    let again = Core::new(r.dir.path(), &r.h.url, r.secrets.clone());
+    r.core.shutdown().await; // the app quit
+    let again = Core::new(r.dir.path(), &r.h.url, r.secrets.clone())
+        .with_key_lock_dir(&r.dir.path().join("locks"));
     again.resume().await.unwrap();
     assert_eq!(again.strategy_get("USD").await.unwrap(), conservative);
 }
@@ -686,7 +693,9 @@ async fn the_hand_off_turns_auto_renew_on_at_quit_and_off_at_the_next_start() {
     );
 
     // The next start: a new core over the same data folder and keychain.
-    let next = Core::new(r.dir.path(), &r.h.url, r.secrets.clone());
+    r.core.shutdown().await;
+    let next = Core::new(r.dir.path(), &r.h.url, r.secrets.clone())
+        .with_key_lock_dir(&r.dir.path().join("locks"));
     next.resume().await.unwrap();
     assert_eq!(auto_renew(&r), None, "Auto-Renew is off again");
     assert!(api::ShellPrefs::load(r.dir.path()).handed_off.is_empty());
@@ -711,7 +720,9 @@ async fn the_hand_off_turns_auto_renew_on_at_quit_and_off_at_the_next_start() {
         )
         .unwrap()
     });
-    let third = Core::new(r.dir.path(), &r.h.url, r.secrets.clone());
+    next.shutdown().await;
+    let third = Core::new(r.dir.path(), &r.h.url, r.secrets.clone())
+        .with_key_lock_dir(&r.dir.path().join("locks"));
     third.resume().await.unwrap();
     assert!(
         auto_renew(&r).is_some(),
@@ -888,4 +899,25 @@ async fn key_state_changes_are_announced_even_when_the_ui_did_not_ask() {
     r.core.leave_demo().await.unwrap();
     assert!(changes.has_changed().unwrap(), "the demo ended");
     assert_eq!(r.core.key_state().await.mode, KeyMode::None);
+}
+
+/// Issue 14, item 5: a second engine on the same key (another data folder, as `yf run` with
+/// its own folder would be) is refused by name while the first runs, and allowed after it ends.
+#[tokio::test]
+async fn a_second_engine_on_the_same_key_is_refused_by_name() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = Core::new(other_dir.path(), &r.h.url, Arc::new(MemoryStore::new()))
+        .with_key_lock_dir(&r.dir.path().join("locks"));
+    let e = other.save_key(&k, &s, "").await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::NonceConflict);
+    assert!(
+        e.message.contains("this API key") && e.message.contains(&std::process::id().to_string()),
+        "{}",
+        e.message
+    );
+    r.core.shutdown().await;
+    other.save_key(&k, &s, "").await.unwrap();
 }
