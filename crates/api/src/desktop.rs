@@ -97,11 +97,22 @@ impl TroubleWatch {
 
     /// Looks at a status seen at `now`; returns the alert to send, if any.
     pub fn observe(&mut self, status: &EngineStatus, now: Instant) -> Option<Alert> {
+        // A database that cannot be written, or another program on the key, needs the user
+        // now; other trouble may clear by itself and waits out the grace period.
+        let mut grace = self.grace;
         let trouble = match &status.state {
             EngineState::Halted {
                 reason, message, ..
-            } if !matches!(reason, Halt::KeyProblem | Halt::Paused) => Some(message.clone()),
-            EngineState::Running => status.last_error.clone(),
+            } if !matches!(reason, Halt::KeyProblem | Halt::Paused) => {
+                if matches!(reason, Halt::Storage | Halt::AnotherEngine) {
+                    grace = Duration::ZERO;
+                }
+                Some(message.clone())
+            }
+            EngineState::Running => status
+                .last_error
+                .clone()
+                .or_else(|| status.problems.first().map(|p| p.message.clone())),
             _ => None,
         };
         let Some(why) = trouble else {
@@ -110,7 +121,7 @@ impl TroubleWatch {
             return None;
         };
         let since = *self.since.get_or_insert(now);
-        if self.told || now.duration_since(since) < self.grace {
+        if self.told || now.duration_since(since) < grace {
             return None;
         }
         self.told = true;
@@ -471,6 +482,23 @@ mod tests {
             last_error: last_error.map(Into::into),
             ..EngineStatus::default()
         }
+    }
+
+    /// Issue 14, item 8: a database that cannot be written is told at once, not after the
+    /// grace period.
+    #[test]
+    fn a_read_only_database_is_told_at_once() {
+        let mut w = TroubleWatch::new(Duration::from_secs(600));
+        let status = EngineStatus {
+            state: EngineState::Halted {
+                reason: Halt::Storage,
+                message: "/data/yieldsforge.sqlite3 is read-only".into(),
+                retry_at_mts: None,
+            },
+            ..EngineStatus::default()
+        };
+        let a = w.observe(&status, Instant::now()).expect("told at once");
+        assert!(a.body.contains("read-only"), "{}", a.body);
     }
 
     #[test]
