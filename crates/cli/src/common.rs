@@ -52,7 +52,10 @@ impl From<store::StoreError> for Failure {
 
 impl From<lender::engine::EngineError> for Failure {
     fn from(e: lender::engine::EngineError) -> Self {
-        Self::new("Internal", e.to_string())
+        match e {
+            lender::engine::EngineError::Store(e) => e.into(),
+            e => Self::new("Internal", e.to_string()),
+        }
     }
 }
 
@@ -80,22 +83,50 @@ pub fn data_dir(g: &Global) -> PathBuf {
     base.join("app.yieldsforge.desktop")
 }
 
-/// The key: `BFX_API_KEY`/`BFX_API_SECRET`, else the OS keychain.
+const NO_KEY: &str =
+    "No API key: set BFX_API_KEY and BFX_API_SECRET, or connect a key in the Yieldsforge app";
+
+/// The key: `BFX_API_KEY`/`BFX_API_SECRET`, else the OS keychain. Neither is a "no key"
+/// sentence saying how to give one (with why the keychain could not help, if it could not).
 pub fn credentials() -> Result<bfx::Credentials> {
-    let env = vault::EnvStore::from_env();
-    let creds = if env.is_set() {
-        env.load().ok().flatten()
+    let var =
+        |name: &str| std::env::var_os(name).is_some_and(|v| !v.to_string_lossy().trim().is_empty());
+    let (key, secret) = (var(vault::ENV_KEY), var(vault::ENV_SECRET));
+    let creds = if key && secret {
+        vault::EnvStore::from_env().load().ok().flatten()
+    } else if key || secret {
+        let (set, unset) = if key {
+            (vault::ENV_KEY, vault::ENV_SECRET)
+        } else {
+            (vault::ENV_SECRET, vault::ENV_KEY)
+        };
+        return Err(Failure::new(
+            "InvalidInput",
+            format!(
+                "{set} is set but {unset} is not: set both, or neither to use the key connected in the Yieldsforge app."
+            ),
+        ));
     } else {
-        vault::KeychainStore::default()
-            .load()
-            .map_err(|e| Failure::new("KeychainUnavailable", e.to_string()))?
+        match vault::KeychainStore::default().load() {
+            Ok(c) => c,
+            Err(vault::VaultError::KeychainUnavailable { detail, .. }) => {
+                return Err(Failure::new(
+                    "InvalidKey",
+                    format!("{NO_KEY} (the system keychain could not be reached: {detail})."),
+                ));
+            }
+            Err(e) => {
+                return Err(Failure::new(
+                    "InvalidKey",
+                    format!(
+                        "{NO_KEY} (the key in the system keychain could not be used: {}).",
+                        e.to_string().trim_end_matches('.')
+                    ),
+                ));
+            }
+        }
     };
-    let c = creds.ok_or_else(|| {
-        Failure::new(
-            "InvalidKey",
-            "No API key: set BFX_API_KEY and BFX_API_SECRET, or add a key in the Yieldsforge app.",
-        )
-    })?;
+    let c = creds.ok_or_else(|| Failure::new("InvalidKey", format!("{NO_KEY}.")))?;
     Ok(bfx::Credentials::new(
         c.key.clone(),
         c.expose_secret().to_owned(),

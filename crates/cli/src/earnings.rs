@@ -1,5 +1,6 @@
 //! `yf earnings`: syncs interest payments from Bitfinex, then prints the metrics or a CSV.
 
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -7,6 +8,7 @@ use clap::Args;
 use lender::exchange::{Clock, SystemClock};
 
 use crate::common::{Failure, Global, Result, client, credentials, open_store};
+use crate::human;
 
 #[derive(Args, Debug)]
 pub struct EarningsArgs {
@@ -38,18 +40,25 @@ fn parse_date(s: &str) -> Result<i64> {
 }
 
 pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
+    let since = args.since.as_deref().map(parse_date).transpose()?;
+    // The key first: without one, nothing is created on disk.
+    let creds = if args.offline {
+        None
+    } else {
+        Some(credentials()?)
+    };
     let store = open_store(g)?;
     let now = SystemClock.now_mts();
-    let since = args.since.as_deref().map(parse_date).transpose()?;
-    if !args.offline {
-        let c = Arc::new(client(g, Some(credentials()?), Some(store.clone()))?);
+    if let Some(creds) = creds {
+        let c = Arc::new(client(g, Some(creds), Some(store.clone()))?);
         let first = match c.user_info().await {
             Ok(u) => u
                 .created_mts
                 .unwrap_or(now - lender::sync::DEFAULT_LOOKBACK_MS),
             Err(_) => now - lender::sync::DEFAULT_LOOKBACK_MS,
         };
-        let quiet = g.json || args.csv;
+        // Progress is for a person watching a terminal, not for a pipe or a file.
+        let quiet = g.json || args.csv || !std::io::stderr().is_terminal();
         lender::sync::sync_history(
             &c,
             &store,
@@ -117,29 +126,58 @@ pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
         println!("{}", serde_json::Value::Array(v));
         return Ok(0);
     }
+    // A currency never held (nothing earned, no utilization to speak of) is left out.
+    out.retain(|(cur, _, _)| {
+        report
+            .currencies
+            .iter()
+            .find(|c| c.currency == *cur)
+            .is_some_and(|c| !c.windows.all.earned.is_zero() || c.windows.all.utilization.is_some())
+    });
     if out.is_empty() {
         println!("No earnings recorded yet.");
         return Ok(0);
     }
-    println!(
-        "{:<5} {:<9} {:>14} {:>9} {:>12} {:>22}",
-        "", "", "earned (net)", "APY", "utilization", "Auto-Renew at FRR (opt.)"
-    );
+    let mut current = None;
     for (cur, label, m) in out {
-        let pct = |d: Option<rust_decimal::Decimal>| {
-            d.map_or("—".to_owned(), |d| {
-                format!("{:.2} %", d * rust_decimal::Decimal::from(100))
-            })
-        };
-        println!(
-            "{cur:<5} {label:<9} {:>14} {:>9} {:>12} {:>22}",
-            m.earned.round_dp(8).to_string(),
-            pct(m.apy),
-            pct(m.utilization),
-            m.baseline_auto_renew.round_dp(8).to_string()
-        );
+        if current != Some(cur) {
+            if current.is_some() {
+                println!();
+            }
+            current = Some(cur);
+            println!("{}", header(cur));
+        }
+        println!("{}", row(cur, label, m));
     }
     Ok(0)
+}
+
+/// A currency's header, with the units of each column.
+fn header(cur: &str) -> String {
+    format!(
+        "{cur:<9} {:>16} {:>9} {:>16} {:>34}",
+        format!("earned ({cur})"),
+        "APY (%)",
+        "utilization (%)",
+        format!("Auto-Renew at FRR ({cur}, optim.)")
+    )
+}
+
+/// One window's row: net earnings, APY, utilization, and what Auto-Renew at FRR would have
+/// earned.
+fn row(cur: &str, label: &str, m: &lender::metrics::Metrics) -> String {
+    let pct = |d: Option<rust_decimal::Decimal>| {
+        d.map_or("—".to_owned(), |d| {
+            format!("{:.2}", d * rust_decimal::Decimal::ONE_HUNDRED)
+        })
+    };
+    format!(
+        "{label:<9} {:>16} {:>9} {:>16} {:>34}",
+        human::amount(cur, m.earned),
+        pct(m.apy),
+        pct(m.utilization),
+        human::amount(cur, m.baseline_auto_renew)
+    )
 }
 
 /// `YYYY-MM-DD` of a UTC time.

@@ -1,14 +1,19 @@
 //! `yf`: the Yieldsforge command line — headless lending, key verification, status, and the
 //! local Bitfinex emulator. See `yf --help`.
 
+mod activity;
 mod backtest;
 mod common;
 mod earnings;
+mod human;
+mod outcome;
 mod run;
 mod sim;
 mod verify;
 
-use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use common::Global;
 
@@ -35,9 +40,12 @@ enum Command {
     },
     /// Check the API key's permissions (exit 0 usable, 2 refused, 1 other error).
     Verify,
-    /// Run the lending engine headless until stopped (SIGINT/SIGTERM).
+    /// Run the lending engine headless until stopped (SIGINT/SIGTERM), printing a line for
+    /// each cycle that changes something and a heartbeat.
+    #[command(after_help = outcome::EXIT_HELP)]
     Run(run::RunArgs),
     /// Balances, offers, credits and why money is idle (changes nothing).
+    #[command(after_help = STATUS_EXIT_HELP)]
     Status,
     /// Syncs interest payments, then prints earnings, APY, utilization and the Auto-Renew
     /// baseline (or a CSV for tax tools).
@@ -47,14 +55,37 @@ enum Command {
     Backtest(backtest::BacktestArgs),
 }
 
+const STATUS_EXIT_HELP: &str = "\
+Exit status: 0 shown, 1 not started (no API key, the local database), 2 the key cannot be
+used, 3 Bitfinex could not be read (what did load is shown).";
+
+/// The command line, with the global options that `yf sim` does not use (it talks to no
+/// Bitfinex and keeps nothing on disk) left out of its help.
+fn command() -> clap::Command {
+    // In place (`mut_arg` would reorder the arguments of a built command and break its
+    // lookup of options).
+    fn hide_unused(c: clap::Command) -> clap::Command {
+        c.mut_args(|a| {
+            let unused = ["api_url", "data_dir"].contains(&a.get_id().as_str());
+            a.hide(unused)
+        })
+    }
+    let mut cmd = Cli::command();
+    cmd.build(); // the global options are copied into every subcommand here
+    cmd.mut_subcommand("sim", |sim| {
+        hide_unused(sim).mut_subcommand("serve", hide_unused)
+    })
+}
+
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("YF_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,17 +1,23 @@
 //! `yf run` (the engine, headless) and `yf status` (changes nothing).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 use lender::bfx_exchange::BfxExchange;
-use lender::engine::{Engine, EngineCommand, EngineConfig, EngineStatus};
-use lender::exchange::SystemClock;
+use lender::engine::{Engine, EngineCommand, EngineConfig, EngineState, EngineStatus};
+use lender::exchange::{Clock, SystemClock};
+use lender::problems::EngineProblem;
+use store::{Action, Outcome, Store};
 
+use crate::activity;
 use crate::common::{Failure, Global, Result, client, credentials, open_store};
+use crate::human;
+use crate::outcome::{self, exit};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// One cycle, then exit.
+    /// One cycle, then exit (the exit status says how it went; see below).
     #[arg(long)]
     once: bool,
     /// Log what would be done; send nothing.
@@ -23,6 +29,9 @@ pub struct RunArgs {
     /// Currencies to lend.
     #[arg(long, value_delimiter = ',', default_value = "USD")]
     currencies: Vec<String>,
+    /// Print what is on offer, lent and idle every this many minutes (0 = never).
+    #[arg(long, value_name = "MINUTES", default_value_t = 10.0)]
+    heartbeat: f64,
 }
 
 async fn engine(
@@ -30,12 +39,15 @@ async fn engine(
     dry_run: bool,
     currencies: Vec<String>,
     manage_all_offers: bool,
-) -> Result<Engine<BfxExchange>> {
-    let store = open_store(g)?;
+) -> Result<(Engine<BfxExchange>, Arc<Store>)> {
+    // The key first: without one, nothing is created on disk.
     let creds = credentials()?;
+    let store = open_store(g)?;
     let c = Arc::new(client(g, Some(creds), Some(store.clone()))?);
     // Permissions are re-verified at every start: a withdraw-enabled or broken key never lends.
-    let v = lender::verify::verify(&c).await?;
+    let v = lender::verify::verify(&c)
+        .await
+        .map_err(outcome::start_failure)?;
     if !v.usable {
         let mut f = Failure::new(
             if v.refused {
@@ -45,7 +57,7 @@ async fn engine(
             },
             v.problems.join(" "),
         );
-        f.exit = 2;
+        f.exit = exit::KEY;
         return Err(f);
     }
     let cfg = EngineConfig {
@@ -54,95 +66,296 @@ async fn engine(
         manage_all_offers,
         ..EngineConfig::default()
     };
-    Ok(Engine::new(
+    let engine = Engine::new(
         BfxExchange::new(c),
-        store,
+        store.clone(),
         Arc::new(SystemClock),
         cfg,
-    )?)
+    )?;
+    Ok((engine, store))
+}
+
+/// The id of the newest logged action (0 when none).
+fn last_action_id(store: &Store) -> i64 {
+    store
+        .recent_actions(1)
+        .ok()
+        .and_then(|a| a.first().map(|a| a.id))
+        .unwrap_or(0)
+}
+
+/// The actions logged after `after`, oldest first.
+fn actions_since(store: &Store, after: i64) -> Vec<Action> {
+    let mut new: Vec<Action> = store
+        .recent_actions(1000)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.id > after)
+        .collect();
+    new.reverse();
+    new
 }
 
 pub async fn run(g: &Global, args: RunArgs) -> Result<i32> {
-    let mut e = engine(g, args.dry_run, args.currencies, args.manage_all_offers).await?;
+    if !(args.heartbeat.is_finite() && args.heartbeat >= 0.0) {
+        return Err(Failure::new(
+            "InvalidInput",
+            "--heartbeat must be a number of minutes (0 = never).",
+        ));
+    }
+    let currencies = args.currencies.clone();
+    let (mut e, store) = engine(g, args.dry_run, args.currencies, args.manage_all_offers).await?;
     e.start()?;
     if args.once {
-        let r = e.cycle().await?;
-        print_status(g, &e.status());
+        let before = last_action_id(&store);
+        let report = e.cycle().await?;
+        let status = e.status();
+        let actions = actions_since(&store, before);
+        let refused = actions
+            .iter()
+            .filter(|a| a.outcome == Outcome::Rejected)
+            .find_map(|a| a.detail.as_deref());
+        let failure = outcome::cycle_failure(&report, &status, refused);
+        print_status(g, &status, View::Run);
         if !g.json {
-            println!(
-                "cycle: {} submitted, {} cancelled, {} refused, {} unknown, {} reconciled, {} dry-run",
-                r.submitted, r.cancelled, r.rejected, r.unknown, r.reconciled, r.dry_run
-            );
-        }
-        return Ok(0);
-    }
-    let (handle, task) = lender::engine::spawn(e);
-    let mut status = handle.status();
-    let json = g.json;
-    let printer = tokio::spawn(async move {
-        while status.changed().await.is_ok() {
-            let s = status.borrow().clone();
-            if json {
-                println!("{}", serde_json::to_string(&s).unwrap_or_default());
-            } else if let Some(err) = &s.last_error {
-                eprintln!("yf: {err}");
+            let lines = activity::cycle_lines(&actions, &status);
+            if !lines.is_empty() {
+                println!();
+            }
+            for l in &lines {
+                println!("this cycle: {l}");
+            }
+            if lines.is_empty() && failure.is_none() {
+                println!("\nthis cycle: nothing to change");
             }
         }
-    });
+        return match failure {
+            Some(f) => Err(f),
+            None => Ok(exit::OK),
+        };
+    }
+    let heartbeat = (args.heartbeat > 0.0).then(|| Duration::from_secs_f64(args.heartbeat * 60.0));
+    let (handle, task) = lender::engine::spawn(e);
+    if !g.json {
+        println!(
+            "{} lending from the funding wallet{}{}; Ctrl-C stops (offers stay on the book)",
+            human::clock(SystemClock.now_mts()),
+            if currencies.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", currencies.join(", "))
+            },
+            if args.dry_run {
+                " as a dry run: nothing is sent"
+            } else {
+                ""
+            }
+        );
+    }
+    let printer = tokio::spawn(print_progress(handle.status(), store, g.json, heartbeat));
     crate::sim::wait_for_stop().await;
     let _ = handle.send(EngineCommand::Shutdown).await;
     let _ = task.await;
     printer.abort();
-    Ok(0)
+    if !g.json {
+        println!(
+            "{} stopped; the offers placed stay on the book",
+            human::clock(SystemClock.now_mts())
+        );
+    }
+    Ok(exit::OK)
+}
+
+/// Prints, while the engine runs: with `--json` every status as one JSON object per line;
+/// otherwise a line per currency for each cycle that sent something, state changes, problems
+/// (on stderr) when they appear and when they clear, and the heartbeat.
+async fn print_progress(
+    mut status: tokio::sync::watch::Receiver<EngineStatus>,
+    store: Arc<Store>,
+    json: bool,
+    heartbeat: Option<Duration>,
+) {
+    let mut prev = status.borrow().clone();
+    let mut last_action = last_action_id(&store);
+    let mut shown_problems: Vec<EngineProblem> = Vec::new();
+    let mut shown_error: Option<String> = None;
+    // The writes of the last cycle, for the heartbeat.
+    let mut last_writes: Vec<Action> = Vec::new();
+    let mut beat = heartbeat.map(|d| tokio::time::interval_at(tokio::time::Instant::now() + d, d));
+    let now = || human::clock(SystemClock.now_mts());
+    loop {
+        let tick = async {
+            match beat.as_mut() {
+                Some(b) => {
+                    b.tick().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            changed = status.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let s = status.borrow_and_update().clone();
+                if json {
+                    println!("{}", serde_json::to_string(&s).unwrap_or_default());
+                    continue;
+                }
+                if s.last_cycle_mts != prev.last_cycle_mts {
+                    let actions = actions_since(&store, last_action);
+                    if let Some(a) = actions.last() {
+                        last_action = a.id;
+                    }
+                    for line in activity::cycle_lines(&actions, &s) {
+                        println!("{} {line}", now());
+                    }
+                    last_writes = actions;
+                }
+                if std::mem::discriminant(&s.state) != std::mem::discriminant(&prev.state)
+                    || matches!(
+                        (&s.state, &prev.state),
+                        (EngineState::Halted { reason: a, .. }, EngineState::Halted { reason: b, .. }) if a != b
+                    )
+                {
+                    println!("{} engine: {}", now(), human::state(&s.state));
+                }
+                for p in &s.problems {
+                    let seen = shown_problems.iter().any(|q| {
+                        q.kind == p.kind && q.currency == p.currency && q.request == p.request
+                    });
+                    if !seen {
+                        eprintln!("yf: {}", p.message);
+                    }
+                }
+                if let Some(e) = s.last_error.as_ref().filter(|e| {
+                    s.problems.is_empty() && shown_error.as_ref() != Some(*e)
+                }) {
+                    eprintln!("yf: {e}");
+                }
+                let had = !shown_problems.is_empty() || shown_error.is_some();
+                shown_problems = s.problems.clone();
+                shown_error = s.last_error.clone();
+                if had && s.problems.is_empty() && s.last_error.is_none() && s.last_cycle_mts != prev.last_cycle_mts {
+                    println!("{} the problems cleared; lending as planned", now());
+                }
+                prev = s;
+            }
+            () = tick => {
+                if !json {
+                    println!("{} {}", now(), activity::heartbeat(&prev, &last_writes));
+                }
+            }
+        }
+    }
 }
 
 pub async fn status(g: &Global) -> Result<i32> {
     // A dry-run engine that is never started: it computes the plan and sends nothing.
-    let mut e = engine(g, true, vec!["USD".into(), "UST".into()], false).await?;
-    e.cycle().await?;
-    print_status(g, &e.status());
-    Ok(0)
+    let (mut e, _) = engine(g, true, vec!["USD".into(), "UST".into()], false).await?;
+    let report = e.cycle().await?;
+    let status = e.status();
+    print_status(g, &status, View::Status);
+    match outcome::cycle_failure(&report, &status, None) {
+        Some(f) => Err(f),
+        None => Ok(exit::OK),
+    }
 }
 
-fn print_status(g: &Global, s: &EngineStatus) {
+/// What the status is printed for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum View {
+    /// `yf run --once`: the cycle's own lines follow.
+    Run,
+    /// `yf status`: the plan is a preview.
+    Status,
+}
+
+fn print_status(g: &Global, s: &EngineStatus, view: View) {
     if g.json {
         println!("{}", serde_json::to_string(s).unwrap_or_default());
         return;
     }
     println!(
-        "engine: {:?}{}",
-        s.state,
-        if s.dry_run { " (dry run)" } else { "" }
+        "engine: {}{}",
+        human::state(&s.state),
+        if s.dry_run && view == View::Run {
+            " (dry run: nothing is sent)"
+        } else {
+            ""
+        }
     );
     for c in &s.currencies {
+        let cur = c.currency.as_str();
+        let a = |d| human::amount(cur, d);
+        if c.total.is_zero() && c.offers.is_empty() && c.credits.is_empty() {
+            println!("\n{cur}: nothing in the funding wallet");
+            continue;
+        }
+        let when = if view == View::Run {
+            " (before this cycle)"
+        } else {
+            ""
+        };
+        let by_hand = if c.manual_on_offer.is_zero() {
+            String::new()
+        } else {
+            format!(", {} on offer by hand", a(c.manual_on_offer))
+        };
         println!(
-            "\n{}: total {} · idle {} · on offer {} · lent {} · manual offers {}",
-            c.currency, c.total, c.idle, c.on_offer, c.lent, c.manual_on_offer
+            "\n{cur}: {} in the funding wallet: {} on offer, {} lent, {} idle{by_hand}{when}",
+            a(c.total),
+            a(c.on_offer),
+            a(c.lent),
+            a(c.idle)
         );
         for o in &c.offers {
             println!(
-                "  offer {} {} at {}/day for {} days{}",
+                "  offer #{}: {}{}",
                 o.id,
-                o.amount,
-                o.rate,
-                o.period,
+                human::offer(cur, o),
                 if o.owned { "" } else { " (placed by hand)" }
             );
         }
         for cr in &c.credits {
             println!(
-                "  lent {} at {}/day for {} days",
-                cr.amount, cr.rate, cr.period
+                "  lent {} at {} for {}, until {} at the latest",
+                human::money(cur, cr.amount),
+                human::rate(cr.rate),
+                human::days(cr.period),
+                human::date_time(cr.ends_mts)
             );
         }
-        for i in &c.plan.idle {
-            println!("  idle {} — {:?}", i.amount, i.reason);
-        }
-        for d in &c.plan.submit {
+        // What rounds to nothing (a few millionths left by an offer's amount) is not shown.
+        for i in c
+            .plan
+            .idle
+            .iter()
+            .filter(|i| !human::negligible(cur, i.amount))
+        {
             println!(
-                "  plan: offer {} at {}/day for {} days ({:?})",
-                d.amount, d.rate, d.period, d.reason
+                "  idle {}: {}",
+                human::money(cur, i.amount),
+                human::idle_reason(cur, i.reason, &c.plan)
             );
+        }
+        if view == View::Status {
+            for x in &c.plan.cancel {
+                println!(
+                    "  next: cancel offer #{}: {}",
+                    x.id,
+                    human::cancel_reason(x.reason)
+                );
+            }
+            for d in &c.plan.submit {
+                println!(
+                    "  next: offer {} at {} for {} ({})",
+                    human::money(cur, d.amount),
+                    human::offer_rate(d.kind, d.rate),
+                    human::days(d.period),
+                    human::offer_reason(&d.reason)
+                );
+            }
         }
     }
 }

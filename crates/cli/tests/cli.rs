@@ -234,3 +234,280 @@ fn backtest_prints_a_table_json_and_draws_the_chart() {
     let (code, _, _) = run(&["backtest", "--days", "1"]);
     assert_eq!(code, 2, "clap: --tape or --synthetic is required");
 }
+
+/// Sets a fault on an endpoint of the emulator (admin API).
+fn fault(s: &Served, endpoint: &str, fault: serde_json::Value) {
+    let out = Command::new("curl")
+        .args([
+            "-sf",
+            "-X",
+            "POST",
+            &format!("{}/admin/faults", s.url),
+            "-d",
+        ])
+        .arg(serde_json::json!({"endpoint": endpoint, "fault": fault}).to_string())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "admin/faults: {out:?}");
+}
+
+/// `yf` with no key at all: neither variable set, and no keychain to reach.
+fn yf_without_key(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yf"))
+        .args(["--api-url", "http://127.0.0.1:9"])
+        .args(args)
+        .env_remove("BFX_API_KEY")
+        .env_remove("BFX_API_SECRET")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn run_once_exits_3_when_the_wallets_cannot_be_read() {
+    let s = serve();
+    let dir = tempfile::tempdir().unwrap();
+    fault(&s, "auth/r/wallets", serde_json::json!({"error_rate": 1.0}));
+    let (code, _, err) = yf(&s, dir.path(), &s.secret, &["run", "--once"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("yf: ") && err.contains("wallet"), "{err}");
+    // The same with --json: one {"code","message"} object on stderr, stdout still the status.
+    let (code, out, err) = yf(&s, dir.path(), &s.secret, &["--json", "run", "--once"]);
+    assert_eq!(code, 3, "{err}");
+    let e: serde_json::Value = serde_json::from_str(err.lines().last().unwrap()).unwrap();
+    assert!(e["message"].as_str().unwrap().contains("wallet"), "{e}");
+    let status: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert!(status["lastError"].is_string(), "{status}");
+}
+
+#[test]
+fn run_once_exits_4_when_every_offer_is_refused() {
+    let s = serve();
+    let dir = tempfile::tempdir().unwrap();
+    fault(
+        &s,
+        "auth/w/funding/offer/submit",
+        serde_json::json!({"error_rate": 1.0}),
+    );
+    let (code, out, err) = yf(&s, dir.path(), &s.secret, &["run", "--once"]);
+    assert_eq!(code, 4, "{out}\n{err}");
+    assert!(err.contains("refused"), "{err}");
+}
+
+#[test]
+fn run_once_exits_0_when_there_is_nothing_to_place() {
+    // Too little to lend: nothing is placed, and that is not a failure.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yf"))
+        .args([
+            "--json",
+            "sim",
+            "serve",
+            "--speed",
+            "600",
+            "--port",
+            "0",
+            "--balance",
+            "10",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let s = Served {
+        child,
+        url: v["url"].as_str().unwrap().into(),
+        key: v["key"].as_str().unwrap().into(),
+        secret: v["secret"].as_str().unwrap().into(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = yf(&s, dir.path(), &s.secret, &["run", "--once"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(out.contains("below Bitfinex's minimum offer"), "{out}");
+}
+
+#[test]
+fn status_and_run_speak_plain_english() {
+    let s = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, err) = yf(&s, dir.path(), &s.secret, &["run", "--once"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("engine: running"), "{out}");
+    assert!(out.contains("this cycle: USD: placed "), "{out}");
+    let (code, out, _) = yf(&s, dir.path(), &s.secret, &["status"]);
+    assert_eq!(code, 0);
+    // Rates as %/day and APR, amounts in cents, no Debug output.
+    let offer = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("offer "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        offer.contains(" %/day (") && offer.contains(" % APR)"),
+        "{offer}"
+    );
+    assert!(
+        offer.contains(".00 USD") || offer.contains(" USD "),
+        "{offer}"
+    );
+    assert!(out.contains("USD: 10000.00 in the funding wallet"), "{out}");
+    assert!(!out.contains('{') && !out.contains("Ladder"), "{out}");
+    // The demo account holds no UST: one line says so, no block of zeros.
+    assert!(out.contains("UST: nothing in the funding wallet"), "{out}");
+    assert!(!out.contains("UST: total"), "{out}");
+}
+
+#[test]
+fn run_prints_what_it_does_and_stops_cleanly() {
+    let s = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yf"))
+        .args([
+            "--api-url",
+            &s.url,
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ])
+        .args(["run", "--heartbeat", "0.02"])
+        .env("BFX_API_KEY", &s.key)
+        .env("BFX_API_SECRET", &s.secret)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut lines = Vec::new();
+    let mut placed = false;
+    let mut heartbeat = false;
+    while !(placed && heartbeat) {
+        // A guard against a hang, not a timing assertion.
+        let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(120)) else {
+            break;
+        };
+        placed |= line.contains("USD: placed ") && line.contains(" %/day (");
+        heartbeat |= line.contains("still lending: USD ") && line.contains(" on offer");
+        lines.push(line);
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert!(placed && heartbeat, "{lines:#?}");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn no_key_says_how_to_give_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) =
+        yf_without_key(&["--data-dir", dir.path().to_str().unwrap(), "verify"], &[]);
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with(
+            "yf: No API key: set BFX_API_KEY and BFX_API_SECRET, or connect a key in the Yieldsforge app"
+        ),
+        "{err}"
+    );
+    // Half a key is its own error.
+    let (code, _, err) = yf_without_key(
+        &["--data-dir", dir.path().to_str().unwrap(), "verify"],
+        &[("BFX_API_KEY", "abc")],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("BFX_API_KEY is set but BFX_API_SECRET is not"),
+        "{err}"
+    );
+}
+
+#[test]
+fn no_key_creates_no_data_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("not-yet");
+    for args in [&["run", "--once"][..], &["status"], &["earnings"]] {
+        let (code, _, err) = yf_without_key(
+            &[&["--data-dir", data.to_str().unwrap()][..], args].concat(),
+            &[],
+        );
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(!data.exists(), "{args:?} created the data folder");
+    }
+}
+
+#[test]
+fn sim_serve_help_lists_only_what_applies() {
+    let out = Command::new(env!("CARGO_BIN_EXE_yf"))
+        .args(["sim", "serve", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("--seed") && help.contains("--json"), "{help}");
+    assert!(
+        !help.contains("--data-dir") && !help.contains("--api-url"),
+        "{help}"
+    );
+    // The options still apply to the other commands.
+    let out = Command::new(env!("CARGO_BIN_EXE_yf"))
+        .args(["status", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("--data-dir") && help.contains("--api-url"),
+        "{help}"
+    );
+}
+
+#[test]
+fn redirected_stderr_has_no_colour_codes() {
+    let s = serve();
+    let dir = tempfile::tempdir().unwrap();
+    fault(&s, "auth/r/wallets", serde_json::json!({"error_rate": 1.0}));
+    let out = Command::new(env!("CARGO_BIN_EXE_yf"))
+        .args([
+            "--api-url",
+            &s.url,
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ])
+        .args(["run", "--once"])
+        .env("BFX_API_KEY", &s.key)
+        .env("BFX_API_SECRET", &s.secret)
+        .env_remove("NO_COLOR")
+        .env_remove("YF_LOG")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("WARN"), "a warning is logged: {err}");
+    assert!(!err.contains('\x1b'), "{err:?}");
+}
+
+#[test]
+fn earnings_into_a_pipe_has_no_progress_and_headers_have_units() {
+    let s = serve();
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = yf(&s, dir.path(), &s.secret, &["run", "--once"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = yf(&s, dir.path(), &s.secret, &["earnings"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains('\r') && !err.contains("syncing"), "{err:?}");
+    assert!(
+        out.contains("earned (USD)") && out.contains("APY (%)"),
+        "{out}"
+    );
+}
