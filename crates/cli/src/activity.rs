@@ -242,7 +242,6 @@ mod tests {
     use super::*;
     use lender::engine::{CurrencyStatus, OfferView};
     use lender::planner::Plan;
-    use rust_decimal_macros::dec;
     use store::NewAction;
 
     fn submit(id: i64, amount: Decimal, rate: Decimal, reason: &str, outcome: Outcome) -> Action {

@@ -225,7 +225,6 @@ pub fn cancel_reason(r: CancelReason) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal_macros::dec;
 
     fn plan(min_offer: Decimal) -> Plan {
         Plan {

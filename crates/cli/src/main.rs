@@ -1,6 +1,16 @@
 //! `yf`: the Yieldsforge command line — headless lending, key verification, status, and the
 //! local Bitfinex emulator. See `yf --help`.
 
+/// `dec!(0.0123)`: a Decimal literal in tests (without a macro crate).
+#[cfg(test)]
+macro_rules! dec {
+    ($x:literal) => {
+        stringify!($x)
+            .parse::<rust_decimal::Decimal>()
+            .expect("a decimal literal")
+    };
+}
+
 mod activity;
 mod backtest;
 mod common;
