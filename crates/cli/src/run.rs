@@ -276,15 +276,19 @@ fn print_status(g: &Global, s: &EngineStatus, view: View) {
         println!("{}", serde_json::to_string(s).unwrap_or_default());
         return;
     }
+    let paused = s.state == EngineState::Paused;
     println!(
         "engine: {}{}",
         human::state(&s.state),
         if s.dry_run && view == View::Run {
             " (dry run: nothing is sent)"
+        } else if paused && view == View::Status {
+            " (`yf run` or the app starts lending)"
         } else {
             ""
         }
     );
+    let next = if paused { "when started" } else { "next" };
     for c in &s.currencies {
         let cur = c.currency.as_str();
         let a = |d| human::amount(cur, d);
@@ -342,14 +346,14 @@ fn print_status(g: &Global, s: &EngineStatus, view: View) {
         if view == View::Status {
             for x in &c.plan.cancel {
                 println!(
-                    "  next: cancel offer #{}: {}",
+                    "  {next}: cancel offer #{}: {}",
                     x.id,
                     human::cancel_reason(x.reason)
                 );
             }
             for d in &c.plan.submit {
                 println!(
-                    "  next: offer {} at {} for {} ({})",
+                    "  {next}: offer {} at {} for {} ({})",
                     human::money(cur, d.amount),
                     human::offer_rate(d.kind, d.rate),
                     human::days(d.period),

@@ -511,3 +511,23 @@ fn earnings_into_a_pipe_has_no_progress_and_headers_have_units() {
         "{out}"
     );
 }
+
+#[test]
+fn run_once_at_start_exits_3_when_unreachable_and_2_for_a_refused_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_yf"))
+        .args(["--api-url", "http://127.0.0.1:9", "--data-dir"])
+        .arg(dir.path())
+        .args(["run", "--once"])
+        .env("BFX_API_KEY", "k".repeat(43))
+        .env("BFX_API_SECRET", "s".repeat(43))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("Could not reach Bitfinex"), "{err}");
+    let s = serve();
+    let (code, _, err) = yf(&s, dir.path(), &"x".repeat(43), &["run", "--once"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did not accept this key"), "{err}");
+}
