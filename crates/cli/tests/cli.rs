@@ -276,11 +276,15 @@ fn run_once_exits_3_when_the_wallets_cannot_be_read() {
     fault(&s, "auth/r/wallets", serde_json::json!({"error_rate": 1.0}));
     let (code, _, err) = yf(&s, dir.path(), &s.secret, &["run", "--once"]);
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("yf: ") && err.contains("wallet"), "{err}");
+    assert!(
+        err.contains("yf: The cycle could not complete — ") && err.contains("wallet"),
+        "{err}"
+    );
     // The same with --json: one {"code","message"} object on stderr, stdout still the status.
     let (code, out, err) = yf(&s, dir.path(), &s.secret, &["--json", "run", "--once"]);
     assert_eq!(code, 3, "{err}");
     let e: serde_json::Value = serde_json::from_str(err.lines().last().unwrap()).unwrap();
+    assert_eq!(e["code"], "Network", "{e}");
     assert!(e["message"].as_str().unwrap().contains("wallet"), "{e}");
     let status: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
     assert!(status["lastError"].is_string(), "{status}");
