@@ -39,10 +39,27 @@ async fn engine(
     dry_run: bool,
     currencies: Vec<String>,
     manage_all_offers: bool,
-) -> Result<(Engine<BfxExchange>, Arc<Store>)> {
+) -> Result<(Engine<BfxExchange>, Arc<Store>, Option<store::EngineLock>)> {
     // The key first: without one, nothing is created on disk.
     let creds = credentials()?;
     let store = open_store(g)?;
+    // One engine per data folder and per key (the app, or another `yf run`, is named).
+    let lock = if dry_run {
+        None
+    } else {
+        let fingerprint = vault::KeyIdentity::of(&creds.key).fingerprint;
+        Some(
+            store::EngineLock::acquire(
+                &crate::common::data_dir(g),
+                &std::env::var_os("YF_LOCK_DIR")
+                    .filter(|d| !d.is_empty())
+                    .map_or_else(store::lock::default_key_lock_dir, std::path::PathBuf::from),
+                &fingerprint,
+                "yf run",
+            )
+            .map_err(|e| Failure::new("NonceConflict", e.to_string()))?,
+        )
+    };
     let c = Arc::new(client(g, Some(creds), Some(store.clone()))?);
     // Permissions are re-verified at every start: a withdraw-enabled or broken key never lends.
     let v = lender::verify::verify(&c)
@@ -72,7 +89,7 @@ async fn engine(
         Arc::new(SystemClock),
         cfg,
     )?;
-    Ok((engine, store))
+    Ok((engine, store, lock))
 }
 
 /// The id of the newest logged action (0 when none).
@@ -104,7 +121,8 @@ pub async fn run(g: &Global, args: RunArgs) -> Result<i32> {
         ));
     }
     let currencies = args.currencies.clone();
-    let (mut e, store) = engine(g, args.dry_run, args.currencies, args.manage_all_offers).await?;
+    let (mut e, store, _lock) =
+        engine(g, args.dry_run, args.currencies, args.manage_all_offers).await?;
     e.start()?;
     if args.once {
         let before = last_action_id(&store);
@@ -252,7 +270,7 @@ async fn print_progress(
 
 pub async fn status(g: &Global) -> Result<i32> {
     // A dry-run engine that is never started: it computes the plan and sends nothing.
-    let (mut e, _) = engine(g, true, vec!["USD".into(), "UST".into()], false).await?;
+    let (mut e, _, _) = engine(g, true, vec!["USD".into(), "UST".into()], false).await?;
     let report = e.cycle().await?;
     let status = e.status();
     print_status(g, &status, View::Status);

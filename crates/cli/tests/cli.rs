@@ -43,6 +43,8 @@ fn yf(s: &Served, dir: &std::path::Path, secret: &str, args: &[&str]) -> (i32, S
         .args(args)
         .env("BFX_API_KEY", &s.key)
         .env("BFX_API_SECRET", secret)
+        // Key locks of this test's own (tests run in parallel on the emulator's one key).
+        .env("YF_LOCK_DIR", dir.with_extension("locks"))
         .output()
         .unwrap();
     (
@@ -534,4 +536,59 @@ fn run_once_at_start_exits_3_when_unreachable_and_2_for_a_refused_key() {
     let (code, _, err) = yf(&s, dir.path(), &"x".repeat(43), &["run", "--once"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("did not accept this key"), "{err}");
+}
+
+/// Issue 14, item 5: a second `yf run` on the same key, with another data folder, is refused
+/// and names the one that runs.
+#[test]
+fn a_second_run_on_the_same_key_is_refused_by_name() {
+    let s = serve();
+    let d1 = tempfile::tempdir().unwrap();
+    let d2 = tempfile::tempdir().unwrap();
+    let locks = tempfile::tempdir().unwrap();
+    let mut first = Command::new(env!("CARGO_BIN_EXE_yf"))
+        .args([
+            "--api-url",
+            &s.url,
+            "--data-dir",
+            d1.path().to_str().unwrap(),
+            "run",
+        ])
+        .env("BFX_API_KEY", &s.key)
+        .env("BFX_API_SECRET", &s.secret)
+        .env("YF_LOCK_DIR", locks.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first holds its lock (its start line is printed after it).
+    let lock = locks.path().read_dir().ok().and_then(|mut d| d.next());
+    let mut waited = 0;
+    let mut held = lock.is_some();
+    while !held && waited < 200 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        waited += 1;
+        held = locks.path().read_dir().unwrap().next().is_some();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_yf"))
+        .args([
+            "--api-url",
+            &s.url,
+            "--data-dir",
+            d2.path().to_str().unwrap(),
+            "run",
+            "--once",
+        ])
+        .env("BFX_API_KEY", &s.key)
+        .env("BFX_API_SECRET", &s.secret)
+        .env("YF_LOCK_DIR", locks.path())
+        .output()
+        .unwrap();
+    let _ = first.kill();
+    let _ = first.wait();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("this API key") && err.contains(&format!("yf run (process {}", first.id())),
+        "{err}"
+    );
 }

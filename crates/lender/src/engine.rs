@@ -1075,15 +1075,13 @@ impl<X: Exchange> Engine<X> {
     /// Records a failed request as a problem (naming it) and lets halting errors halt.
     fn request_failed(&mut self, cur: Option<&str>, request: &str, e: &ExchangeError, now: i64) {
         let what = cur.map_or_else(String::new, |c| {
-            format!(" {c} is not lent until it can be read;")
+            format!(" Nothing new is placed for {c} until it can be read.")
         });
         self.problems.note(
             ProblemKind::RequestFailed,
             cur,
             Some(request),
-            format!(
-                "Could not read the {request} from Bitfinex ({e}).{what} the engine keeps trying."
-            ),
+            format!("Could not read the {request} from Bitfinex ({e}).{what}"),
             now,
         );
         self.note_error(e);
