@@ -10,5 +10,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.ts'],
+    // tokens.test.ts reads the design tokens as text (?raw), which needs CSS handling on for that file.
+    css: { include: [/tokens\.css/] },
   },
 });

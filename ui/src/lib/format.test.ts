@@ -19,6 +19,7 @@ describe('format', () => {
     expect(duration(3 * 86_400_000)).toBe('3 days');
     expect(duration(90 * 60_000)).toBe('1 h 30 min');
     expect(duration(0)).toBe('now');
+    expect(duration(24 * 3_600_000)).toBe('24 h');
   });
   it('explains idle reasons in words', () => {
     expect(idleReason('BelowMinimum')).toContain('150 USD');

@@ -11,7 +11,13 @@ export function money(amount: string | number, currency: string): string {
 /** A daily rate (0.0002) as "0.0200 %/day · 7.30 % APR". */
 export function rate(daily: string | number): string {
   const d = typeof daily === 'string' ? Number(daily) : daily;
-  return `${perDay(d)} · ${(d * 36500).toFixed(2)} % APR`;
+  return `${perDay(d)} · ${apr(d)}`;
+}
+
+/** A daily rate (0.0002) as "7.30 % APR". */
+export function apr(daily: string | number): string {
+  const d = typeof daily === 'string' ? Number(daily) : daily;
+  return `${(d * 36500).toFixed(2)} % APR`;
 }
 
 /** A daily rate (0.0002) as "0.0200 %/day". */
@@ -30,7 +36,8 @@ export function duration(ms: number): string {
   if (ms <= 0) return 'now';
   const h = Math.floor(ms / 3_600_000);
   if (h >= 48) return `${Math.floor(h / 24)} days`;
-  if (h >= 1) return `${h} h ${Math.floor((ms % 3_600_000) / 60_000)} min`;
+  const min = Math.floor((ms % 3_600_000) / 60_000);
+  if (h >= 1) return min === 0 ? `${h} h` : `${h} h ${min} min`;
   return `${Math.max(1, Math.floor(ms / 60_000))} min`;
 }
 

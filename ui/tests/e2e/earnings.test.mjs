@@ -147,3 +147,61 @@ test('the Dashboard shows what was earned beside the balances, offers and credit
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });
+
+test('the daily chart names each bar by its UTC day in any time zone; the legend shows the latest day without hovering', async () => {
+  // Seven UTC days up to Nov 28; 0.49 USD paid on Nov 28. The computer is in New York (UTC−5).
+  const days = Array.from({ length: 7 }, (_, i) => Date.UTC(2026, 10, 22 + i));
+  const series = days.map((d, i) => ({ dayMts: d, earned: i === 6 ? '0.49' : (0.3 + i / 100).toFixed(2), cumulative: String(i + 1), utilization: '0.98', apy: '0.1', baselineAutoRenew: '0.2' }));
+  const { page, context, consoleErrors } = await open(handlers({ earnings_daily: series }), { hash: '#/earnings', timezoneId: 'America/New_York' });
+  assert.equal(await page.evaluate(() => new Date(Date.UTC(2026, 10, 28)).getDate()), 27, 'the browser runs west of UTC');
+  await page.waitForSelector('[data-testid="chart-daily-plot"] canvas');
+  const ticks = JSON.parse(await page.getAttribute('[data-testid="chart-daily-plot"]', 'data-x-ticks'));
+  assert.deepEqual(ticks.map((t) => t.label), ['Nov 22', 'Nov 23', 'Nov 24', 'Nov 25', 'Nov 26', 'Nov 27', 'Nov 28'], 'every day, none skipped');
+  assert.deepEqual(ticks.map((t) => t.value * 1000), days, 'each label sits at its day’s bar');
+  const legend = () => page.textContent('[data-testid="chart-daily-plot"] .u-legend');
+  assert.match(await legend(), /Nov 28 \(latest\).*Paid that day.*0\.49 USD.*Total.*7\.00 USD/s);
+  assert.doesNotMatch(await legend(), /—/);
+  // Pointing at the bar under "Nov 28" and under "Nov 27".
+  const over = await page.locator('[data-testid="chart-daily-plot"] .u-over').boundingBox();
+  for (const [label, paid] of [['Nov 28', '0.49 USD'], ['Nov 27', '0.35 USD']]) {
+    const t = ticks.find((x) => x.label === label);
+    await page.mouse.move(over.x + t.left, over.y + over.height / 2);
+    await page.waitForFunction(
+      ([l, p]) => {
+        const text = document.querySelector('[data-testid="chart-daily-plot"] .u-legend')?.textContent ?? '';
+        return text.includes(l) && !text.includes('latest') && text.includes(p);
+      },
+      [label, paid],
+    );
+  }
+  await page.mouse.move(0, 0);
+  await page.waitForFunction(() => document.querySelector('[data-testid="chart-daily-plot"] .u-legend')?.textContent?.includes('Nov 28 (latest)'));
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('the comparison says, in the same words on every screen, that Auto-Renew is an upper bound', async () => {
+  const { page, context } = await open(handlers(), { hash: '#/earnings' });
+  await page.waitForSelector('[data-testid="versus-note"]');
+  const words = 'Auto-Renew at FRR, if every FRR offer filled (upper bound)';
+  assert.ok((await page.textContent('[data-testid="versus-auto-renew"]')).includes(`Against ${words}, 30 days`));
+  assert.ok((await page.textContent('[data-testid="versus-note"]')).startsWith(words));
+  assert.ok((await page.textContent('[data-testid="chart-versus-plot"] .u-legend')).includes(words));
+  // The loans table explains why the turnover is many times the balance.
+  assert.match(await page.textContent('[data-testid="turnover-note"]'), /lent again, so it can add up to many times your balance/);
+  await context.close();
+  // Falling short of an upper bound is said plainly, not as a loss in red, on the Dashboard too.
+  const below = { ...REPORT, currencies: [{ ...REPORT.currencies[0], windows: { ...WINDOWS, month: metrics('5.00') } }] };
+  const second = await open(handlers({ earnings_report: below }), { hash: '#/dashboard' });
+  await second.page.waitForSelector('[data-testid="dashboard-earnings"] [data-testid="beyond-auto-renew"]');
+  assert.equal(await second.page.textContent('[data-testid="beyond-auto-renew"]'), '−1.50 USD');
+  assert.ok((await second.page.textContent('[data-testid="versus-auto-renew"]')).includes(`Against ${words}, 30 days`));
+  const [color, danger] = await second.page.evaluate(() => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--danger)';
+    document.body.append(probe);
+    return [getComputedStyle(document.querySelector('[data-testid="beyond-auto-renew"]')).color, getComputedStyle(probe).color];
+  });
+  assert.notEqual(color, danger);
+  await second.context.close();
+});

@@ -37,6 +37,18 @@ test('navigation works from the keyboard', async () => {
   await context.close();
 });
 
+test('a page opened from the sidebar starts at its top', async () => {
+  const { page, context } = await open({ app_info: INFO, desktop_settings_get: DESKTOP, autostart_get: false }, { hash: '#/settings', viewport: { width: 1024, height: 400 } });
+  await page.waitForSelector('[data-testid="settings-handoff"]');
+  await page.evaluate(() => (document.querySelector('main').scrollTop = 10_000));
+  assert.ok((await page.evaluate(() => document.querySelector('main').scrollTop)) > 500);
+  await page.click('[data-testid="nav-setup"]');
+  await page.waitForSelector('[data-testid="wizard"]');
+  assert.ok(await page.evaluate(() => document.querySelector('main').scrollHeight > document.querySelector('main').clientHeight + 100), 'Setup is taller than the window');
+  assert.equal(await page.evaluate(() => document.querySelector('main').scrollTop), 0);
+  await context.close();
+});
+
 test('Settings shows what app_info returns', async () => {
   const { page, context, consoleErrors } = await open({ app_info: INFO }, { hash: '#/settings' });
   assert.equal(await page.textContent('[data-testid="app-info-version"]'), '0.1.0');

@@ -39,9 +39,10 @@ export async function launch() {
  * Opens a page with IPC answered by `handlers` (command → result; a value under `__reject`
  * makes the call fail with it; `__sequence` answers call after call; `{ __echo: 'arg' }` answers
  * with that argument of the call, as a save that returns what it saved). Console errors are collected.
+ * Options: colorScheme, hash, language (navigator.language), timezoneId (e.g. 'America/New_York'), viewport.
  */
-export async function openApp(browser, url, handlers, { colorScheme = 'light', hash = '#/setup', language = null } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport: { width: 1200, height: 780 } });
+export async function openApp(browser, url, handlers, { colorScheme = 'light', hash = '#/setup', language = null, timezoneId = undefined, viewport = { width: 1200, height: 780 } } = {}) {
+  const context = await browser.newContext({ colorScheme, viewport, timezoneId });
   const page = await context.newPage();
   const consoleErrors = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));

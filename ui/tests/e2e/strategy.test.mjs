@@ -160,7 +160,18 @@ test('a backtest of the edited settings shows progress, the table and the chart'
   assert.equal(call.balance, '10000');
   assert.equal(call.settings.tranches, 3, 'the settings being edited are tested');
   assert.equal(await page.locator('[data-testid="backtest-table"] tbody tr').count(), 7);
-  assert.match(await page.textContent('[data-testid="backtest-headline"]'), /earned 2\.88 USD.*Auto-Renew at FRR would have earned 1\.44 USD/s);
+  assert.match(await page.textContent('[data-testid="backtest-headline"]'), /Over 2 days with 10,000\.00 USD, your settings earned 2\.88 USD/);
+  // Both Auto-Renew assumptions, in the words the Dashboard and Earnings use.
+  assert.equal(await page.textContent('[data-testid="backtest-ar-conservative"]'), 'Auto-Renew at FRR, filled only when trades reach FRR: 1.44 USD');
+  assert.equal(await page.textContent('[data-testid="backtest-ar-upper"]'), 'Auto-Renew at FRR, if every FRR offer filled (upper bound): 3.84 USD');
+  assert.equal(await page.locator('[data-testid="backtest-beaten"]').count(), 0, 'nothing but the upper bounds beat these settings');
+  // The legend shows where each line ended without hovering, not "—".
+  const legend = await page.textContent('[data-testid="backtest-chart"] .u-legend');
+  assert.doesNotMatch(legend, /—/);
+  assert.match(legend, /2 d \(the end\).*Your settings.*2\.88 USD/s);
+  // The axis: whole days, all labelled the same way.
+  const ticks = JSON.parse(await page.getAttribute('[data-testid="backtest-chart"]', 'data-x-ticks'));
+  assert.deepEqual(ticks.map((t) => t.label), ['0 d', '1 d', '2 d']);
   await page.waitForSelector('[data-testid="backtest-chart"] canvas');
   await page.setViewportSize({ width: 1200, height: 1900 });
   await page.screenshot({ path: `${SHOTS}strategy-backtest.png` });
