@@ -390,9 +390,12 @@ impl Core {
             verified_mts: now_mts(),
             created_mts: now_mts(),
         };
+        // The key's own database is made before it becomes the active key: only the key that
+        // was already active takes over an earlier version's state in the folder's database.
+        drop(Store::open_for_key(&self.data_dir, &record.fingerprint).map_err(storage)?);
         store.save_active_key(&record).map_err(storage)?;
         self.stop_session().await;
-        self.start_live(store, record, Credentials::new(f.key, f.secret))
+        self.start_live(record, Credentials::new(f.key, f.secret))
             .await?;
         Ok(self.key_state().await)
     }
@@ -407,7 +410,6 @@ impl Core {
             return Ok(self.key_state().await);
         };
         self.start_live(
-            store,
             record,
             Credentials::new(creds.key.clone(), creds.expose_secret().to_owned()),
         )
@@ -421,12 +423,7 @@ impl Core {
         Ok(self.key_state().await)
     }
 
-    async fn start_live(
-        &self,
-        store: Arc<Store>,
-        record: KeyRecord,
-        creds: Credentials,
-    ) -> Result<(), ApiError> {
+    async fn start_live(&self, record: KeyRecord, creds: Credentials) -> Result<(), ApiError> {
         // One engine per key per machine, and per data folder: `yf run`, or another copy of
         // the app with another data folder, on the same key is refused by name.
         let lock = store::EngineLock::acquire(
@@ -436,6 +433,10 @@ impl Core {
             "the Yieldsforge app",
         )
         .map_err(|e| ApiError::new(ErrorCode::NonceConflict, e.to_string()))?;
+        // Engine state, strategy, owned offers, sync positions and nonces belong to the key,
+        // never to the folder: another key used in the same folder shares none of them.
+        let store =
+            Arc::new(Store::open_for_key(&self.data_dir, &record.fingerprint).map_err(storage)?);
         let client = Arc::new(self.client(&self.api_url, creds, Some(store.clone()))?);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let config = EngineConfig::default();
@@ -713,7 +714,12 @@ impl Core {
     /// Writes CSV copies of the local data into `dir`: every interest payment, a daily
     /// summary, and the engine's action log. Returns the files written.
     pub fn export_data(&self, dir: &Path) -> Result<Vec<PathBuf>, ApiError> {
-        let store = Store::open_in_dir(&self.data_dir).map_err(storage)?;
+        let main = Store::open_in_dir(&self.data_dir).map_err(storage)?;
+        // The active key's data (the folder's own database when no key is connected).
+        let store = match main.active_key().map_err(storage)? {
+            Some(k) => Store::open_for_key(&self.data_dir, &k.fingerprint).map_err(storage)?,
+            None => main,
+        };
         let stamp = file_stamp();
         std::fs::create_dir_all(dir).map_err(|e| {
             ApiError::new(

@@ -646,7 +646,14 @@ fn auto_renew(r: &Rig) -> Option<bfx_sim::world::AutoRenew> {
 }
 
 fn auto_renew_log(dir: &std::path::Path) -> Vec<(store::ActionKind, store::Outcome)> {
-    let s = store::Store::open_in_dir(dir).unwrap();
+    // The action log is the active key's.
+    let fp = store::Store::open_in_dir(dir)
+        .unwrap()
+        .active_key()
+        .unwrap()
+        .unwrap()
+        .fingerprint;
+    let s = store::Store::open_for_key(dir, &fp).unwrap();
     let mut rows: Vec<_> = s
         .recent_actions(1000)
         .unwrap()
@@ -920,4 +927,35 @@ async fn a_second_engine_on_the_same_key_is_refused_by_name() {
     );
     r.core.shutdown().await;
     other.save_key(&k, &s, "").await.unwrap();
+}
+
+/// Issue 14, item 6: state written for one key in the data folder (as `yf run` with its own
+/// key did, writing into the app's folder) never leaks into another key connected there: the
+/// new key starts paused, with its own strategy and its own sync positions.
+#[tokio::test]
+async fn another_keys_state_in_the_data_folder_never_leaks_into_a_new_key() {
+    let r = rig(MemoryStore::new()).await;
+    // What an earlier engine on another key left in the folder's database.
+    {
+        let main = store::Store::open_in_dir(r.dir.path()).unwrap();
+        main.set_setting("engine.running", &true, 1).unwrap();
+        main.set_setting(
+            "strategy.USD",
+            &lender::StrategySettings::preset(lender::Preset::Aggressive),
+            1,
+        )
+        .unwrap();
+    }
+    let (k, s) = key(&r, LENDING);
+    r.core.save_key(&k, &s, "").await.unwrap();
+    assert_eq!(
+        r.core.engine_status().state,
+        lender::engine::EngineState::Paused,
+        "a new key starts paused"
+    );
+    assert_eq!(
+        r.core.strategy_get("USD").await.unwrap().preset,
+        lender::Preset::Balanced,
+        "with the default strategy, not the other key's"
+    );
 }

@@ -152,6 +152,18 @@ pub fn client(
     bfx::Client::new(cfg, creds).map_err(|e| Failure::new("Network", e.to_string()))
 }
 
-pub fn open_store(g: &Global) -> Result<Arc<store::Store>> {
-    Ok(Arc::new(store::Store::open_in_dir(&data_dir(g))?))
+/// The database of the key in use: state belongs to a key, never to the folder. Without a
+/// key (`yf earnings --offline`), the folder's active key (the app's), else the folder's own.
+pub fn open_store(g: &Global, creds: Option<&bfx::Credentials>) -> Result<Arc<store::Store>> {
+    let dir = data_dir(g);
+    let fingerprint = match creds {
+        Some(c) => Some(vault::KeyIdentity::of(&c.key).fingerprint),
+        None => store::Store::open_in_dir(&dir)?
+            .active_key()?
+            .map(|k| k.fingerprint),
+    };
+    Ok(Arc::new(match fingerprint {
+        Some(fp) => store::Store::open_for_key(&dir, &fp)?,
+        None => store::Store::open_in_dir(&dir)?,
+    }))
 }

@@ -47,7 +47,12 @@ pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
     } else {
         Some(credentials()?)
     };
-    let store = open_store(g)?;
+    // Offline, the key (if one is set) still says whose data to read.
+    let key_of_data = match &creds {
+        Some(c) => Some(c.clone()),
+        None => credentials().ok(),
+    };
+    let store = open_store(g, key_of_data.as_ref())?;
     let now = SystemClock.now_mts();
     if let Some(creds) = creds {
         let c = Arc::new(client(g, Some(creds), Some(store.clone()))?);

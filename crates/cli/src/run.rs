@@ -42,7 +42,7 @@ async fn engine(
 ) -> Result<(Engine<BfxExchange>, Arc<Store>, Option<store::EngineLock>)> {
     // The key first: without one, nothing is created on disk.
     let creds = credentials()?;
-    let store = open_store(g)?;
+    let store = open_store(g, Some(&creds))?;
     // One engine per data folder and per key (the app, or another `yf run`, is named).
     let lock = if dry_run {
         None

@@ -1,4 +1,7 @@
-//! Yieldsforge's local database: one SQLite file (WAL) in the app's data directory.
+//! Yieldsforge's local database: SQLite files (WAL) in the app's data directory — the folder's
+//! own (`yieldsforge.sqlite3`: which key is connected) and one per API key
+//! (`keys/<fingerprint prefix>/yieldsforge.sqlite3`, [`Store::open_for_key`]: everything that
+//! belongs to the key). All have the same schema.
 //!
 //! This crate owns the schema, its migrations and every query. It is not where decisions are
 //! made (that is `lender`), and it never holds secrets: the API secret lives only in the OS
@@ -54,6 +57,8 @@ pub use migrations::SCHEMA_VERSION;
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "yieldsforge.sqlite3";
+/// Folder, inside the data directory, of the per-key databases.
+pub const KEYS_DIR: &str = "keys";
 
 /// The database. Cheap to share behind an `Arc`; calls are serialized on one connection.
 pub struct Store {
@@ -77,6 +82,61 @@ impl Store {
             source: e,
         })?;
         Self::open(&dir.join(DB_FILE))
+    }
+
+    /// The folder of one API key's database: `<data dir>/keys/<first 16 hex of its fingerprint>`.
+    pub fn key_dir(data_dir: &Path, fingerprint: &str) -> PathBuf {
+        let short: String = fingerprint.chars().take(16).collect();
+        data_dir.join(KEYS_DIR).join(short)
+    }
+
+    /// Opens (or creates) the database of one API key: its engine state and strategy, the
+    /// offers it owns, its action log, payments, sync positions and nonces. Keys sharing a
+    /// data folder never share these. The folder's own database keeps only the key registry.
+    ///
+    /// An earlier version kept everything in the folder's database: when this key has no
+    /// database yet and is the folder's active key, that database is copied to be its own
+    /// (another key, e.g. one `yf` used with `BFX_API_KEY`, starts afresh).
+    pub fn open_for_key(data_dir: &Path, fingerprint: &str) -> Result<Self, StoreError> {
+        let dir = Self::key_dir(data_dir, fingerprint);
+        let path = dir.join(DB_FILE);
+        if !path.exists() {
+            let legacy = data_dir.join(DB_FILE);
+            if legacy.exists() {
+                let main = Self::open(&legacy)?;
+                if main
+                    .active_key()?
+                    .is_some_and(|k| k.fingerprint == fingerprint)
+                    && main.has_engine_data()?
+                {
+                    std::fs::create_dir_all(&dir).map_err(|e| StoreError::Io {
+                        path: dir.clone(),
+                        source: e,
+                    })?;
+                    main.copy_to(&path)?;
+                }
+            }
+        }
+        Self::open_in_dir(&dir)
+    }
+
+    /// True when the database holds an engine's or a sync's state (an earlier version's).
+    fn has_engine_data(&self) -> Result<bool, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT (SELECT count(*) FROM actions) + (SELECT count(*) FROM payments)
+                      + (SELECT count(*) FROM settings) + (SELECT count(*) FROM sync_state)",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .map(|n| n > 0)
+    }
+
+    /// Writes a consistent copy of the database to `path` (which must not exist).
+    fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
+        let target = path.to_string_lossy().into_owned();
+        self.with(|c| c.execute("VACUUM INTO ?1", [target]).map(drop))
     }
 
     /// Opens (or creates) the database file at `path` and brings its schema up to date.
@@ -170,6 +230,35 @@ mod tests {
             text.contains(DB_FILE) && text.contains("read-only"),
             "{text}"
         );
+    }
+
+    fn record(fp: &str) -> KeyRecord {
+        KeyRecord {
+            fingerprint: fp.into(),
+            label: "k".into(),
+            masked: "ab…cd".into(),
+            permissions_json: String::new(),
+            verified_mts: 1,
+            created_mts: 1,
+        }
+    }
+
+    /// Issue 14, item 6: keys sharing a data folder share no state; the active key of an
+    /// earlier version's folder keeps its own.
+    #[test]
+    fn each_key_has_its_own_database_and_the_active_key_keeps_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = Store::open_in_dir(dir.path()).unwrap();
+        main.save_active_key(&record("aaaa000000000000ff")).unwrap();
+        main.set_setting("engine.running", &true, 1).unwrap();
+        drop(main);
+        let a = Store::open_for_key(dir.path(), "aaaa000000000000ff").unwrap();
+        assert_eq!(a.setting::<bool>("engine.running").unwrap(), Some(true));
+        let b = Store::open_for_key(dir.path(), "bbbb000000000000ff").unwrap();
+        assert_eq!(b.setting::<bool>("engine.running").unwrap(), None);
+        b.set_setting("engine.running", &false, 2).unwrap();
+        assert_eq!(a.setting::<bool>("engine.running").unwrap(), Some(true));
+        assert!(b.path().unwrap().starts_with(dir.path().join(KEYS_DIR)));
     }
 
     /// A shared-memory file SQLite could not write is refused before it is mapped, by name.
