@@ -127,7 +127,7 @@ static QUITTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::
 
 /// Quits the app the one way every path takes (tray → Quit, `yieldsforge --quit`, SIGTERM at
 /// logout or shutdown): hands the money to Bitfinex Auto-Renew when the user chose that (at
-/// most 15 s), then exits. A second request while quitting is ignored.
+/// most 15 s) and ends a running demo (its data deleted), then exits. A second request while quitting is ignored.
 pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     if QUITTING.swap(true, std::sync::atomic::Ordering::SeqCst) {
         return;
@@ -135,8 +135,7 @@ pub fn quit<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(core) = app.try_state::<Arc<api::Core>>().map(|c| c.inner().clone()) {
-            core.hand_off_within(std::time::Duration::from_secs(15), "quit")
-                .await;
+            core.quit(std::time::Duration::from_secs(15)).await;
         }
         tracing::info!("quitting");
         app.exit(0);

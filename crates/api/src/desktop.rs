@@ -235,6 +235,20 @@ impl Core {
         }
     }
 
+    /// What quitting does before the app exits (tray → Quit, `yieldsforge --quit`, SIGTERM):
+    /// hands off to Auto-Renew as the user chose (within `limit`), and ends a running demo,
+    /// deleting its data: the demo's market lives in memory and cannot be resumed, so nothing of
+    /// it is left behind to look resumable.
+    pub async fn quit(&self, limit: Duration) {
+        self.hand_off_within(limit, "quit").await;
+        if self.key_state().await.mode == KeyMode::Demo {
+            match self.leave_demo().await {
+                Ok(_) => tracing::info!("quit: the demo ended and its data was deleted"),
+                Err(e) => tracing::warn!("quit: {}", e.message),
+            }
+        }
+    }
+
     /// [`Core::take_over`], its outcome logged with `when`.
     pub async fn take_over_logged(&self, when: &str) {
         match self.take_over().await {

@@ -959,3 +959,22 @@ async fn another_keys_state_in_the_data_folder_never_leaks_into_a_new_key() {
         "with the default strategy, not the other key's"
     );
 }
+
+/// Issue 14, item 17: the demo cannot be resumed (its market lives in memory), so quitting
+/// ends it and deletes its data, and a demo folder a crash left behind is deleted at the next
+/// start: no folder is left that looks resumable.
+#[tokio::test]
+async fn quitting_ends_the_demo_and_deletes_its_data() {
+    let r = rig(MemoryStore::new()).await;
+    r.core.start_demo().await.unwrap();
+    assert!(r.core.demo_dir().exists());
+    r.core.quit(std::time::Duration::from_secs(5)).await;
+    assert!(!r.core.demo_dir().exists(), "deleted at quit");
+    assert_eq!(r.core.key_state().await.mode, KeyMode::None);
+    // A crash leaves the folder: the next start deletes it.
+    std::fs::create_dir_all(r.core.demo_dir()).unwrap();
+    let next = Core::new(r.dir.path(), &r.h.url, r.secrets.clone())
+        .with_key_lock_dir(&r.dir.path().join("locks"));
+    next.resume().await.unwrap();
+    assert!(!next.demo_dir().exists(), "deleted at the next start");
+}
