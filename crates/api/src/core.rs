@@ -404,13 +404,14 @@ impl Core {
     pub async fn resume(&self) -> Result<KeyState, ApiError> {
         // A demo left behind by a crash cannot be resumed (its market lived in memory).
         let demo = self.demo_dir();
-        if demo.exists() && self.session.lock().await.is_none() {
-            if let Err(e) = std::fs::remove_dir_all(&demo) {
-                tracing::warn!(
-                    "could not delete the old demo data in {}: {e}",
-                    demo.display()
-                );
-            }
+        if demo.exists()
+            && self.session.lock().await.is_none()
+            && let Err(e) = std::fs::remove_dir_all(&demo)
+        {
+            tracing::warn!(
+                "could not delete the old demo data in {}: {e}",
+                demo.display()
+            );
         }
         let store = Arc::new(Store::open_in_dir(&self.data_dir).map_err(storage)?);
         let Some(record) = store.active_key().map_err(storage)? else {
