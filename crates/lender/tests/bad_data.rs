@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, HashSet};
 
 use bfx_sim::Fault;
-use bfx_sim::world::OfferKind as SimKind;
 use lender::engine::{Engine, EngineState};
 use lender::model::Halt;
 use lender::planner::IdleReason;
@@ -40,6 +39,17 @@ async fn lending(r: &Rig) -> Engine<lender::bfx_exchange::BfxExchange> {
     }
     assert!(!owned(r).is_empty(), "the engine has offers on the book");
     e
+}
+
+/// The offers the engine asked to cancel.
+fn cancelled(r: &Rig) -> Vec<i64> {
+    r.store
+        .recent_actions(10_000)
+        .unwrap()
+        .iter()
+        .filter(|a| a.new.kind == store::ActionKind::Cancel)
+        .filter_map(|a| a.new.offer_id)
+        .collect()
 }
 
 fn submits_and_cancels(r: &Rig) -> usize {
@@ -155,48 +165,17 @@ async fn a_hand_placed_copy_of_a_timed_out_submit_is_never_adopted() {
         .find(|a| a.outcome == Outcome::Unknown)
         .expect("the timed-out submit is waiting to be reconciled");
     // The user places the same offer by hand, with the figures the preview showed.
-    let copy = r.sim.with_world(|w| {
-        w.submit_offer(
-            r.account,
-            "fUSD",
-            SimKind::Limit,
-            planned.amount,
-            planned.rate,
-            planned.period,
-            false,
-        )
-        .unwrap()
-        .id
-    });
+    let copy = place_by_hand(&r, planned.amount, planned.rate, planned.period);
     // And, after the submit was given up on, one with the very amount that was sent.
     r.sim.advance(2 * 60_000);
-    let late_copy = r.sim.with_world(|w| {
-        w.submit_offer(
-            r.account,
-            "fUSD",
-            SimKind::Limit,
-            lost.new.amount.unwrap(),
-            planned.rate,
-            planned.period,
-            false,
-        )
-        .unwrap()
-        .id
-    });
+    let late_copy = place_by_hand(&r, lost.new.amount.unwrap(), planned.rate, planned.period);
     for _ in 0..12 {
         r.sim.advance(10 * 60_000);
         e.cycle().await.unwrap();
     }
     let a = r.store.action(lost.id).unwrap().unwrap();
     assert_eq!(a.outcome, Outcome::ReconciledNotDone, "{:?}", a.detail);
-    let cancelled: Vec<i64> = r
-        .store
-        .recent_actions(10_000)
-        .unwrap()
-        .iter()
-        .filter(|a| a.new.kind == store::ActionKind::Cancel)
-        .filter_map(|a| a.new.offer_id)
-        .collect();
+    let cancelled = cancelled(&r);
     for id in [copy, late_copy] {
         assert!(!r.store.is_owned(id).unwrap(), "{id} was adopted");
         assert!(
@@ -231,21 +210,7 @@ async fn two_identical_candidates_are_both_left_alone() {
         )
         .unwrap();
     let ids: Vec<i64> = (0..2)
-        .map(|_| {
-            r.sim.with_world(|w| {
-                w.submit_offer(
-                    r.account,
-                    "fUSD",
-                    SimKind::Limit,
-                    amount,
-                    Decimal::new(3, 3),
-                    2,
-                    false,
-                )
-                .unwrap()
-                .id
-            })
-        })
+        .map(|_| place_by_hand(&r, amount, Decimal::new(3, 3), 2))
         .collect();
     let mut e = engine(&r);
     e.start().unwrap();
@@ -360,24 +325,12 @@ async fn an_own_offer_listed_without_rate_or_period_is_not_churned() {
             ..Fault::default()
         },
     );
-    let cancels_before = r
-        .store
-        .recent_actions(10_000)
-        .unwrap()
-        .iter()
-        .filter(|a| a.new.kind == store::ActionKind::Cancel)
-        .count();
+    let cancels_before = cancelled(&r).len();
     for _ in 0..3 {
         r.sim.advance(60_000);
         e.cycle().await.unwrap();
     }
-    let cancels = r
-        .store
-        .recent_actions(10_000)
-        .unwrap()
-        .iter()
-        .filter(|a| a.new.kind == store::ActionKind::Cancel)
-        .count();
+    let cancels = cancelled(&r).len();
     assert_eq!(cancels, cancels_before, "no cancel on unreadable rows");
     assert!(before.is_subset(&owned(&r)) || owned(&r).len() >= before.len());
     assert!(has_problem(&e, ProblemKind::BadData));

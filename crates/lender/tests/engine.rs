@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use bfx::{Client, ClientConfig, Credentials};
 use bfx_sim::Fault;
-use bfx_sim::world::OfferKind as SimKind;
 use lender::bfx_exchange::BfxExchange;
 use lender::engine::{Engine, EngineConfig, EngineState};
 use rust_decimal::Decimal;
@@ -37,19 +36,7 @@ async fn a_new_key_starts_paused_with_a_preview_and_sends_nothing() {
 async fn days_of_lending_keep_utilization_high_and_leave_manual_offers_alone() {
     let r = rig().await;
     // An offer the user placed by hand, far above the market: never touched.
-    let manual = r.sim.with_world(|w| {
-        w.submit_offer(
-            r.account,
-            "fUSD",
-            SimKind::Limit,
-            Decimal::from(500),
-            Decimal::new(5, 3),
-            30,
-            false,
-        )
-        .unwrap()
-        .id
-    });
+    let manual = place_by_hand(&r, Decimal::from(500), Decimal::new(5, 3), 30);
     let mut e = engine(&r);
     e.start().unwrap();
     let (mut lent_sum, mut total_sum) = (Decimal::ZERO, Decimal::ZERO);
@@ -236,19 +223,7 @@ async fn a_write_left_pending_by_a_crash_is_reconciled_before_anything_new() {
             false,
         )
         .unwrap();
-    let applied = r.sim.with_world(|w| {
-        w.submit_offer(
-            r.account,
-            "fUSD",
-            SimKind::Limit,
-            Decimal::from(1000),
-            Decimal::new(3, 3),
-            2,
-            false,
-        )
-        .unwrap()
-        .id
-    });
+    let applied = place_by_hand(&r, Decimal::from(1000), Decimal::new(3, 3), 2);
     let mut e = engine(&r);
     e.start().unwrap();
     r.sim.advance(60_000);
@@ -358,19 +333,7 @@ async fn a_rate_limit_halts_writing_and_says_when_it_retries() {
 #[tokio::test]
 async fn opting_in_lets_the_engine_manage_offers_placed_by_hand() {
     let r = rig().await;
-    let manual = r.sim.with_world(|w| {
-        w.submit_offer(
-            r.account,
-            "fUSD",
-            SimKind::Limit,
-            Decimal::from(500),
-            Decimal::new(5, 3),
-            30,
-            false,
-        )
-        .unwrap()
-        .id
-    });
+    let manual = place_by_hand(&r, Decimal::from(500), Decimal::new(5, 3), 30);
     let mut e = engine(&r);
     e.start().unwrap();
     r.sim.advance(60_000);

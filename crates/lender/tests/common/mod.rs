@@ -5,10 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bfx::{Client, ClientConfig, Credentials};
+use bfx_sim::world::OfferKind as SimKind;
 use bfx_sim::{MarketSpec, Sim, SimConfig, SimHandle};
 use lender::bfx_exchange::{BfxExchange, StoreNonces};
 use lender::engine::{Engine, EngineConfig};
 use lender::exchange::Clock;
+use rust_decimal::Decimal;
 use store::Store;
 
 pub struct SimTime(pub Sim);
@@ -91,5 +93,22 @@ pub fn exchange_offers(r: &Rig) -> (Vec<i64>, Vec<i64>) {
         let mut all = active.clone();
         all.extend(w.accounts[&r.account].offer_hist.iter().map(|o| o.id));
         (active, all)
+    })
+}
+
+/// An fUSD limit offer placed on the account as a person would on the website; its id.
+pub fn place_by_hand(r: &Rig, amount: Decimal, rate: Decimal, period: u32) -> i64 {
+    r.sim.with_world(|w| {
+        w.submit_offer(
+            r.account,
+            "fUSD",
+            SimKind::Limit,
+            amount,
+            rate,
+            period,
+            false,
+        )
+        .unwrap()
+        .id
     })
 }
