@@ -1,5 +1,6 @@
 // The chart colours, read from tokens.css: every line readable on the card in both themes
-// (WCAG 1.4.11: 3:1 for graphics), and the backtest's lines distinct from each other.
+// (WCAG 1.4.11: 3:1 for graphics), and the backtest's lines distinct from each other; the
+// confirmation dialog's danger button readable.
 import { describe, expect, it } from 'vitest';
 import css from './tokens.css?raw';
 
@@ -39,6 +40,9 @@ for (const [theme, block] of [['light', light], ['dark', dark]] as const) {
     const surface = token(block, 'surface');
     it('stand out from the card at 3:1 or more', () => {
       for (const n of [...BACKTEST, 'chart-second']) expect(contrast(token(block, n), surface), n).toBeGreaterThanOrEqual(3);
+    });
+    it('make the text of a danger button readable (4.5:1)', () => {
+      expect(contrast(token(block, 'danger-text'), token(block, 'danger'))).toBeGreaterThanOrEqual(4.5);
     });
     it('give every backtest line its own colour', () => {
       for (let i = 0; i < BACKTEST.length; i++)
