@@ -109,6 +109,44 @@ test('a withdraw-enabled key is refused with its message and cannot be saved', a
   await context.close();
 });
 
+test('step 5: the fields are trimmed, an edit clears a stale error, and the refusal is brought into view and focused', async () => {
+  const invalid = { __reject: { code: 'InvalidKey', message: 'Bitfinex does not accept this API key: check that you copied all of it.' } };
+  const { page, context, consoleErrors } = await open(base({ verify_key: { __sequence: [invalid, REFUSED] } }), { hash: '#/setup', viewport: { width: 1024, height: 700 } });
+  await page.evaluate(() => localStorage.setItem('yf.wizard.step', '5'));
+  await page.reload();
+  await page.fill('[data-testid="api-key"]', '  ' + 'k'.repeat(43) + '\n');
+  await page.fill('[data-testid="api-secret"]', 's'.repeat(43));
+  await page.click('[data-testid="verify-key"]');
+  await page.waitForSelector('[data-testid="wizard-error"]');
+  const sent = await page.evaluate(() => window.__ipcCalls.find((c) => c.cmd === 'verify_key').args);
+  assert.equal(sent.key, 'k'.repeat(43));
+  assert.equal(await page.inputValue('[data-testid="api-key"]'), 'k'.repeat(43), 'the field itself is trimmed');
+  // Editing the key: the old error no longer applies.
+  await page.fill('[data-testid="api-key"]', 'j'.repeat(43));
+  assert.equal(await page.locator('[data-testid="wizard-error"]').count(), 0);
+  await page.click('[data-testid="verify-key"]');
+  await page.waitForSelector('[data-testid="verify-problem"]');
+  // The refusal is on screen and has focus (a screen reader reads it).
+  const box = await page.locator('[data-testid="verify-problem"]').boundingBox();
+  await page.waitForFunction(() => {
+    const r = document.querySelector('[data-testid="verify-problem"]').getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= innerHeight;
+  });
+  assert.ok(box);
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'verify-result');
+  // Editing the secret clears the refusal too: it was about the key as it was.
+  await page.fill('[data-testid="api-secret"]', 't'.repeat(43));
+  assert.equal(await page.locator('[data-testid="verify-problem"]').count(), 0);
+  assert.equal(await page.isDisabled('[data-testid="save-key"]'), true);
+  // Only the key and the secret are monospace.
+  const fonts = await page.evaluate(() => ['api-key', 'api-secret', 'key-label'].map((t) => getComputedStyle(document.querySelector(`[data-testid="${t}"]`)).fontFamily));
+  assert.match(fonts[0], /mono/i);
+  assert.match(fonts[1], /mono/i);
+  assert.doesNotMatch(fonts[2], /mono/i);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
 test('a good key is verified, saved, and the wizard moves to funding', async () => {
   const W = (funding) => [
     { wallet: 'funding', currency: 'USD', balance: funding, available: funding },
