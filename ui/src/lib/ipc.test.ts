@@ -1,8 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { appInfo, autostartSet, call, desktopSettingsSet, isApiError, openExternal, toApiError, updateCheck } from './ipc';
+import { appInfo, autostartSet, call, desktopSettingsSet, isApiError, openExternal, toApiError, UNEXPECTED, updateCheck } from './ipc';
 
-afterEach(() => clearMocks());
+afterEach(() => {
+  clearMocks();
+  vi.restoreAllMocks();
+});
 
 describe('ipc', () => {
   it('returns typed data from app_info', async () => {
@@ -63,18 +66,24 @@ describe('ipc', () => {
     });
   });
 
-  it('turns a plain string rejection into Internal', async () => {
+  it('never shows a plain string rejection (Rust or library debug text) to the user', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     mockIPC(() => {
       throw 'state not managed';
     });
-    await expect(call('anything')).rejects.toEqual({ code: 'Internal', message: 'state not managed' });
+    await expect(call('anything')).rejects.toEqual({ code: 'Internal', message: UNEXPECTED });
+    expect(warn).toHaveBeenCalledWith('A command failed without an ApiError:', 'state not managed');
   });
 
   it('recognises only known codes', () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
     expect(isApiError({ code: 'InvalidKey', message: 'x' })).toBe(true);
     expect(isApiError({ code: 'Nope', message: 'x' })).toBe(false);
     expect(isApiError('x')).toBe(false);
-    expect(toApiError(new Error('boom'))).toEqual({ code: 'Internal', message: 'boom' });
-    expect(toApiError({ weird: 1 })).toEqual({ code: 'Internal', message: '{"weird":1}' });
+    expect(toApiError(new Error('TypeError: x is undefined'))).toEqual({ code: 'Internal', message: UNEXPECTED });
+    expect(toApiError({ weird: 1 })).toEqual({ code: 'Internal', message: UNEXPECTED });
+    expect(UNEXPECTED).not.toMatch(/undefined|Error|\{/);
+    // A code this version does not know: the Rust side's sentence is kept.
+    expect(toApiError({ code: 'SomethingNew', message: 'Bitfinex is busy; try again in a minute.' })).toEqual({ code: 'Internal', message: 'Bitfinex is busy; try again in a minute.' });
   });
 });

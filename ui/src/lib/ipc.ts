@@ -45,11 +45,24 @@ export function isApiError(e: unknown): e is ApiError {
   return typeof o.message === 'string' && CODES.includes(o.code as ErrorCode);
 }
 
-/** Turns anything a command rejected with into an ApiError. */
+/** What the user reads when a command failed in a way the Rust side did not describe. */
+export const UNEXPECTED =
+  'Something unexpected went wrong inside Yieldsforge, so this did not finish. Try again; if it keeps happening, Settings → Logs and diagnostics has what a bug report needs.';
+
+/**
+ * Turns anything a command rejected with into an ApiError. Only the Rust side's own sentences
+ * reach the user: a bare string, a JavaScript error or any other value (library or debug text)
+ * becomes a plain sentence, and the original goes to the console for diagnostics.
+ */
 export function toApiError(e: unknown): ApiError {
   if (isApiError(e)) return e;
-  if (e instanceof Error) return { code: 'Internal', message: e.message };
-  return { code: 'Internal', message: typeof e === 'string' ? e : JSON.stringify(e) };
+  if (typeof e === 'object' && e !== null) {
+    const o = e as Record<string, unknown>;
+    // {code, message} with a code this UI does not know yet: the message is still written for the user.
+    if (typeof o.code === 'string' && typeof o.message === 'string' && !(e instanceof Error)) return { code: 'Internal', message: o.message };
+  }
+  console.warn('A command failed without an ApiError:', e);
+  return { code: 'Internal', message: UNEXPECTED };
 }
 
 /** Calls a command; rejects with an ApiError. */
