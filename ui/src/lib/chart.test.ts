@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DAY_S, dayLabel, daySplits, elapsed, elapsedSplits, latest } from './chart';
+import { axisNumbers, DAY_S, dayLabel, daySplits, elapsed, elapsedSplits, latest } from './chart';
 
 // Earnings days are UTC days: the labels must not move with the computer's time zone.
 beforeAll(() => {
@@ -45,5 +45,14 @@ describe('legend values when not hovering', () => {
   it('takes the last known value', () => {
     expect(latest([1, 2, null])).toBe(2);
     expect(latest([])).toBeNull();
+  });
+});
+
+describe('axis numbers', () => {
+  it('use the same decimals on every tick', () => {
+    expect(axisNumbers([0, 100, 200, 300], 100)).toEqual(['0', '100', '200', '300']);
+    expect(axisNumbers([0, 0.5, 1, 1.5], 0.5)).toEqual(['0.0', '0.5', '1.0', '1.5']);
+    expect(axisNumbers([0, 0.05, 0.1], 0.05)).toEqual(['0.00', '0.05', '0.10']);
+    expect(axisNumbers([0, 25, 50], 25, ' %')).toEqual(['0 %', '25 %', '50 %']);
   });
 });

@@ -54,3 +54,10 @@ export function latest(values: ArrayLike<number | null | undefined>): number | n
   }
   return null;
 }
+
+/** Axis numbers with the same number of decimals on every tick, as few as the step between ticks needs. */
+export function axisNumbers(splits: number[], step: number | null | undefined, suffix = ''): string[] {
+  const s = step && step > 0 ? step : splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : 1;
+  const decimals = s >= 1 ? 0 : Math.min(4, Math.ceil(-Math.log10(s) - 1e-9));
+  return splits.map((v) => `${(Math.abs(v) < 1e-12 ? 0 : v).toFixed(decimals)}${suffix}`);
+}
