@@ -109,6 +109,9 @@ test(`the six wizard steps: a withdraw key is refused, a good key is accepted ($
   // Remove it again so the next run starts clean (the keychain is shared between runs).
   await s.click('nav-settings');
   await s.click('settings-remove');
+  // Removing the key asks first, in the app's own dialog.
+  await s.find('confirm-dialog', { timeoutMs: 10000 });
+  await s.click('confirm-ok');
   await s.waitText('settings-key', (t) => t.includes('No key yet'), 20000);
 });
 
