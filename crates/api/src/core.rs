@@ -582,10 +582,16 @@ impl Core {
                 v.problems.join(" ")
             ))),
             Ok(v) => {
+                let scopes: Vec<(String, bool, bool)> = v.rows.iter().map(|r| (r.scope.clone(), r.read, r.write)).collect();
+                let json = serde_json::to_string(&scopes).unwrap_or_default();
+                let now = now_mts();
                 if let (Some(r), Ok(store)) = (record, Store::open_in_dir(&self.data_dir)) {
-                    let scopes: Vec<(String, bool, bool)> = v.rows.iter().map(|r| (r.scope.clone(), r.read, r.write)).collect();
-                    let json = serde_json::to_string(&scopes).unwrap_or_default();
-                    let _ = store.update_key_permissions(&r.fingerprint, &json, now_mts());
+                    let _ = store.update_key_permissions(&r.fingerprint, &json, now);
+                }
+                // What the key state reports ("last checked") is the session's record.
+                if let Some(rec) = self.session.lock().await.as_mut().and_then(|s| s.record.as_mut()) {
+                    rec.verified_mts = now;
+                    rec.permissions_json = json;
                 }
                 None
             }

@@ -978,3 +978,22 @@ async fn quitting_ends_the_demo_and_deletes_its_data() {
     next.resume().await.unwrap();
     assert!(!next.demo_dir().exists(), "deleted at the next start");
 }
+
+/// Issue 14, item 14: "Check permissions now" moves "last checked" (the key state read the
+/// time the key was saved, not the check).
+#[tokio::test]
+async fn a_successful_recheck_moves_last_checked() {
+    let r = rig(MemoryStore::new()).await;
+    let (k, s) = key(&r, LENDING);
+    let before = r
+        .core
+        .save_key(&k, &s, "")
+        .await
+        .unwrap()
+        .verified_mts
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    r.core.recheck().await.unwrap();
+    let after = r.core.key_state().await.verified_mts.unwrap();
+    assert!(after > before, "{after} > {before}");
+}

@@ -560,10 +560,11 @@ impl<X: Exchange> Engine<X> {
                 ));
             }
             ExchangeError::Nonce(m) => {
+                tracing::warn!(detail = %m, "nonce refused");
                 self.halt = Some((
                     Halt::AnotherEngine,
                     format!(
-                        "Bitfinex refused the app's requests as out of order ({m}): another program, or another computer, is using this API key. Lending is stopped; stop the other one (or give it its own key), then start lending again."
+                        "Bitfinex refused the app's requests as out of order: another program, or another computer, is using this API key. Lending is stopped; stop the other one (or give it its own key), then start lending again."
                     ),
                     None,
                 ));
@@ -1081,7 +1082,10 @@ impl<X: Exchange> Engine<X> {
             ProblemKind::RequestFailed,
             cur,
             Some(request),
-            format!("Could not read the {request} from Bitfinex ({e}).{what}"),
+            format!(
+                "Could not read the {request} from Bitfinex ({}).{what}",
+                e.user_reason()
+            ),
             now,
         );
         self.note_error(e);

@@ -106,6 +106,24 @@ pub enum ExchangeError {
     Decode(String),
 }
 
+impl ExchangeError {
+    /// What went wrong, in a few words for the user; the details (which can carry an HTTP
+    /// library's text or part of an answer) belong in the log.
+    pub fn user_reason(&self) -> &'static str {
+        match self {
+            Self::InvalidKey(_) => "the API key was refused",
+            Self::PermissionDenied(_) => "the API key lacks a permission",
+            Self::Nonce(_) => "requests out of order: another program uses the key",
+            Self::RateLimited { .. } => "Bitfinex asked to slow down",
+            Self::Maintenance => "Bitfinex is in maintenance",
+            Self::Rejected(_) => "Bitfinex answered with an error",
+            Self::Transport(_) => "no connection to Bitfinex",
+            Self::Unknown(_) => "no answer in time",
+            Self::Decode(_) => "an answer that could not be read",
+        }
+    }
+}
+
 /// The operations the engine uses. Implementations must never borrow, transfer or withdraw.
 pub trait Exchange: Send + Sync {
     /// Funding wallets of every currency.
