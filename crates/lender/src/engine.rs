@@ -563,9 +563,8 @@ impl<X: Exchange> Engine<X> {
                 tracing::warn!(detail = %m, "nonce refused");
                 self.halt = Some((
                     Halt::AnotherEngine,
-                    format!(
-                        "Bitfinex refused the app's requests as out of order: another program, or another computer, is using this API key. Lending is stopped; stop the other one (or give it its own key), then start lending again."
-                    ),
+                    "Bitfinex refused the app's requests as out of order: another program, or another computer, is using this API key. Lending is stopped; stop the other one (or give it its own key), then start lending again."
+                        .into(),
                     None,
                 ));
             }

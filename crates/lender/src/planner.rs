@@ -255,8 +255,12 @@ fn up8(x: Decimal) -> Decimal {
     x.round_dp_with_strategy(8, RoundingStrategy::AwayFromZero)
 }
 
+/// Idle below this (in the currency's units) is dust, not worth a line: the last decimals of
+/// interest payments, and what the tags on offer amounts leave (at most 0.000002 an offer).
+const DUST: Decimal = dec!(0.00001);
+
 fn push_idle(idle: &mut Vec<IdleAmount>, amount: Decimal, reason: IdleReason) {
-    if amount <= Decimal::ZERO {
+    if amount <= Decimal::ZERO || (reason == IdleReason::BelowMinimum && amount < DUST) {
         return;
     }
     if let Some(i) = idle.iter_mut().find(|i| i.reason == reason) {

@@ -571,3 +571,19 @@ fn a_rate_no_second_source_confirms_gets_the_shortest_period() {
     w.market.last_rate = Some(dec!(0.0002));
     assert!(w.plan().submit.iter().all(|d| d.period == 2));
 }
+
+/// The few millionths a tagged offer amount leaves in the wallet are dust, not a line saying
+/// "0.00 USD below the minimum".
+#[test]
+fn dust_is_not_reported_as_idle() {
+    let mut w = World::new(dec!(10000));
+    let p = w.plan();
+    w.apply(&p);
+    w.balance.available += dec!(0.000004);
+    let p = w.plan();
+    assert!(
+        p.idle.iter().all(|i| i.reason != IdleReason::BelowMinimum),
+        "{:?}",
+        p.idle
+    );
+}
