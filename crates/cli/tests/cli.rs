@@ -592,3 +592,62 @@ fn a_second_run_on_the_same_key_is_refused_by_name() {
         "{err}"
     );
 }
+
+/// Issue 14, item 8: a shared-memory file SQLite cannot write (it used to end the process with
+/// SIGBUS and no message) is a clear error naming the file. Root ignores file modes, so as
+/// root the probe runs as `nobody`.
+#[test]
+fn an_unwritable_shared_memory_file_is_a_clear_error_naming_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let shm = dir.path().join("yieldsforge.sqlite3-shm");
+    std::fs::write(&shm, vec![0u8; 32768]).unwrap();
+    std::fs::set_permissions(&shm, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let uid = Command::new("id").arg("-u").output().unwrap();
+    let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+    let yf = env!("CARGO_BIN_EXE_yf");
+    let data = dir.path().to_str().unwrap();
+    let out = if root {
+        let owned = Command::new("chown")
+            .args(["-R", "nobody", data])
+            .status()
+            .unwrap();
+        assert!(owned.success());
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        Command::new("runuser")
+            .args([
+                "-u",
+                "nobody",
+                "--",
+                yf,
+                "--data-dir",
+                data,
+                "earnings",
+                "--offline",
+            ])
+            .env("HOME", data)
+            .env_remove("BFX_API_KEY")
+            .env_remove("BFX_API_SECRET")
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+            .output()
+            .unwrap()
+    } else {
+        Command::new(yf)
+            .args(["--data-dir", data, "earnings", "--offline"])
+            .env_remove("BFX_API_KEY")
+            .env_remove("BFX_API_SECRET")
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+            .output()
+            .unwrap()
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a clear failure, not a signal: {err}"
+    );
+    assert!(
+        err.contains("yieldsforge.sqlite3-shm is read-only"),
+        "{err}"
+    );
+}
