@@ -367,3 +367,50 @@ async fn a_second_engine_on_the_same_key_is_detected_and_stops() {
     }
     assert!(stopped, "one of them noticed the other and stopped");
 }
+
+/// Issue 14, item 9: when one public request keeps failing, the status still carries the
+/// wallet, offers and loans that did load, and says which request failed; nothing is sent for
+/// that currency.
+#[tokio::test]
+async fn a_failing_order_book_keeps_the_rest_of_the_status_and_names_the_request() {
+    let r = rig().await;
+    // An offer placed by hand, so there is something on the book to show.
+    place_by_hand(&r, Decimal::from(500), Decimal::new(5, 3), 30);
+    // From the very first cycle, the order book answers HTTP 500.
+    r.sim.set_fault(
+        "book/fUSD",
+        Fault {
+            error_rate: 1.0,
+            ..Fault::default()
+        },
+    );
+    let mut e = engine(&r);
+    e.start().unwrap();
+    let rep = e.cycle().await.unwrap();
+    assert!(rep.incomplete);
+    assert_eq!(submits_and_cancels(&r), 0, "nothing sent");
+    let s = e.status();
+    let c = s
+        .currencies
+        .first()
+        .expect("the wallet that did load is shown");
+    assert!(c.total > Decimal::ZERO && !c.offers.is_empty(), "{c:?}");
+    assert!(
+        c.plan
+            .idle
+            .iter()
+            .any(|i| i.reason == IdleReason::MarketUnavailable)
+    );
+    let p = s
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::RequestFailed)
+        .expect("the failed request is named");
+    assert!(
+        p.request
+            .as_deref()
+            .is_some_and(|q| q.contains("order book"))
+            && !p.message.contains("10000"),
+        "{p:?}"
+    );
+}
