@@ -1,7 +1,7 @@
 // The real app under Xvfb: every page reachable, app_info shown, a screenshot per page and theme.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from './webdriver.mjs';
 
@@ -152,6 +152,22 @@ test(`the demo from the first screen lends against the in-process market (${E2E_
   await s.click('strategy-save');
   await s.find('strategy-saved', { timeoutMs: 20000 });
   await s.screenshot(join(E2E_SHOTS_DIR, `strategy-demo-${E2E_THEME}.png`));
+  // Every page with the demo's data, at the two window sizes the app must fit: nothing runs
+  // past the right edge (the pictures are in E2E_SHOTS_DIR/sizes).
+  const rect0 = await s.cmd('GET', '/window/rect');
+  mkdirSync(join(E2E_SHOTS_DIR, 'sizes'), { recursive: true });
+  for (const [w, h] of [[1024, 700], [1400, 900]]) {
+    await s.cmd('POST', '/window/rect', { width: w, height: h });
+    for (const page of PAGES) {
+      await s.click(`nav-${page}`);
+      await s.find(`page-${page}`);
+      await new Promise((r) => setTimeout(r, 400));
+      const [scroll, inner] = await s.execute('return [document.documentElement.scrollWidth, window.innerWidth]');
+      assert.ok(scroll <= inner, `${page} at ${w}×${h}: ${scroll} px wide in a ${inner} px window`);
+      await s.screenshot(join(E2E_SHOTS_DIR, 'sizes', `${page}-${w}x${h}-${E2E_THEME}.png`));
+    }
+  }
+  await s.cmd('POST', '/window/rect', { width: rect0.width, height: rect0.height });
   // Leaving the demo returns to the first screen.
   await s.click('nav-setup');
   await s.click('leave-demo');
