@@ -42,15 +42,16 @@ async fn engine(
 ) -> Result<(Engine<BfxExchange>, Arc<Store>, Option<store::EngineLock>)> {
     // The key first: without one, nothing is created on disk.
     let creds = credentials()?;
-    let store = open_store(g, Some(&creds))?;
-    // One engine per data folder and per key (the app, or another `yf run`, is named).
-    let lock = if dry_run {
+    let dir = crate::common::data_dir(g);
+    // One engine per key (the app, or another `yf run`, is named), taken before the first
+    // signed request: a second engine's requests would push the first one's nonces aside.
+    let mut lock = if dry_run {
         None
     } else {
         let fingerprint = vault::KeyIdentity::of(&creds.key).fingerprint;
         Some(
-            store::EngineLock::acquire(
-                &crate::common::data_dir(g),
+            store::EngineLock::key(
+                &dir,
                 &std::env::var_os("YF_LOCK_DIR")
                     .filter(|d| !d.is_empty())
                     .map_or_else(store::lock::default_key_lock_dir, std::path::PathBuf::from),
@@ -60,9 +61,10 @@ async fn engine(
             .map_err(|e| Failure::new("NonceConflict", e.to_string()))?,
         )
     };
-    let c = Arc::new(client(g, Some(creds), Some(store.clone()))?);
-    // Permissions are re-verified at every start: a withdraw-enabled or broken key never lends.
-    let v = lender::verify::verify(&c)
+    // Permissions are re-verified at every start, before anything is written to disk: a
+    // withdraw-enabled, broken or wrong key never lends and leaves no data folder behind.
+    let probe = client(g, Some(creds.clone()), None)?;
+    let v = lender::verify::verify(&probe)
         .await
         .map_err(outcome::start_failure)?;
     if !v.usable {
@@ -77,6 +79,14 @@ async fn engine(
         f.exit = exit::KEY;
         return Err(f);
     }
+    let store = open_store(g, Some(&creds))?;
+    if let Some(l) = lock.as_mut() {
+        l.add_data_folder(&dir, "yf run")
+            .map_err(|e| Failure::new("NonceConflict", e.to_string()))?;
+    }
+    // The engine's client shares the verifying client's nonces (one lane per key in a
+    // process) and keeps them in the key's database from here on.
+    let c = Arc::new(client(g, Some(creds), Some(store.clone()))?);
     let cfg = EngineConfig {
         currencies,
         dry_run,

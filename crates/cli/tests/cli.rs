@@ -651,3 +651,17 @@ fn an_unwritable_shared_memory_file_is_a_clear_error_naming_it() {
         "{err}"
     );
 }
+
+/// A key Bitfinex refuses is found out before anything is written: no data folder is left.
+#[test]
+fn a_refused_key_leaves_no_data_folder() {
+    let s = serve();
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("data");
+    let (code, _, err) = yf(&s, &dir, "not-the-secret", &["run", "--once"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        !dir.exists(),
+        "the data folder was created for a refused key"
+    );
+}

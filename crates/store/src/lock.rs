@@ -34,7 +34,7 @@ pub struct EngineLock {
 }
 
 impl EngineLock {
-    /// Takes the data folder's lock and the key's lock, or says who holds one. `who` names
+    /// Takes the key's lock and the data folder's lock, or says who holds one. `who` names
     /// this engine for the message another one would show (`yf run`, `the Yieldsforge app`).
     pub fn acquire(
         data_dir: &Path,
@@ -42,22 +42,47 @@ impl EngineLock {
         fingerprint: &str,
         who: &str,
     ) -> Result<Self, StoreError> {
+        let mut lock = Self::key(data_dir, key_lock_dir, fingerprint, who)?;
+        lock.add_data_folder(data_dir, who)?;
+        Ok(lock)
+    }
+
+    /// Takes only the key's lock; the data folder is named in it but not touched (`yf run`
+    /// takes it before its first signed request, and creates the folder only once the key has
+    /// been verified).
+    pub fn key(
+        data_dir: &Path,
+        key_lock_dir: &Path,
+        fingerprint: &str,
+        who: &str,
+    ) -> Result<Self, StoreError> {
         let short: String = fingerprint.chars().take(16).collect();
-        let me = format!(
-            "{who} (process {}, data folder {})",
-            std::process::id(),
-            data_dir.display()
-        );
-        let data = take(&data_dir.join(DATA_LOCK_FILE), &me, "this data folder")?;
-        let key = take(
+        let file = take(
             &key_lock_dir.join(format!("key-{short}.lock")),
-            &me,
+            &holder(who, data_dir),
             "this API key",
         )?;
-        Ok(Self {
-            _files: vec![data, key],
-        })
+        Ok(Self { _files: vec![file] })
     }
+
+    /// Adds the data folder's lock.
+    pub fn add_data_folder(&mut self, data_dir: &Path, who: &str) -> Result<(), StoreError> {
+        let file = take(
+            &data_dir.join(DATA_LOCK_FILE),
+            &holder(who, data_dir),
+            "this data folder",
+        )?;
+        self._files.push(file);
+        Ok(())
+    }
+}
+
+fn holder(who: &str, data_dir: &Path) -> String {
+    format!(
+        "{who} (process {}, data folder {})",
+        std::process::id(),
+        data_dir.display()
+    )
 }
 
 fn take(path: &Path, me: &str, what: &str) -> Result<File, StoreError> {
