@@ -36,8 +36,8 @@ for f in files:
         **{name: {"earned": x["earned"], "apy": x["apy"], "utilization": x["utilization"]} for name, x in o.items()},
     })
 json.dump(rows, open(out, "w"), indent=1)
-names = ["Conservative preset", "Balanced preset", "Aggressive preset", "Auto-Renew at FRR (conservative)",
-         "Auto-Renew at FRR (optimistic)", "Fixed offer at the ask", "Spread ladder (Mika-style)", "Perfect foresight (upper bound)"]
+names = ["Conservative preset", "Balanced preset", "Aggressive preset", "Auto-Renew at FRR, filled only when trades reach FRR",
+         "Auto-Renew at FRR, if every FRR offer filled (upper bound)", "Fixed offer at the ask", "Spread ladder (Mika-style)", "Perfect foresight (upper bound)"]
 short = ["Conservative", "Balanced", "Aggressive", "AR cons.", "AR opt.", "Fixed ask", "Ladder", "Foresight"]
 print("| market | days | " + " | ".join(short) + " | Balanced ≥ AR cons. | Balanced ≥ ladder |")
 print("|---|---|" + "---|" * (len(short) + 2))
@@ -45,7 +45,7 @@ wins = [0, 0]
 for r in rows:
     cells = [f'{float(r[n]["earned"]):.2f} ({float(r[n]["utilization"])*100:.0f} %)' for n in names]
     b = float(r["Balanced preset"]["earned"])
-    a = b >= float(r["Auto-Renew at FRR (conservative)"]["earned"])
+    a = b >= float(r["Auto-Renew at FRR, filled only when trades reach FRR"]["earned"])
     l = b >= float(r["Spread ladder (Mika-style)"]["earned"])
     wins[0] += a; wins[1] += l
     print(f'| {r["market"]} | {r["days"]} | ' + " | ".join(cells) + f' | {"yes" if a else "**no**"} | {"yes" if l else "**no**"} |')

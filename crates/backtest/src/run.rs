@@ -412,12 +412,12 @@ pub async fn run(spec: &Spec, mut progress: impl FnMut(u64, u64)) -> Result<Repo
         .collect();
     contenders.extend([
         Contender {
-            name: "Auto-Renew at FRR (conservative)".into(),
+            name: "Auto-Renew at FRR, filled only when trades reach FRR".into(),
             kind: Kind::AutoRenewConservative,
             settings: None,
         },
         Contender {
-            name: "Auto-Renew at FRR (optimistic)".into(),
+            name: "Auto-Renew at FRR, if every FRR offer filled (upper bound)".into(),
             kind: Kind::AutoRenewOptimistic,
             settings: None,
         },
@@ -474,7 +474,7 @@ pub async fn run(spec: &Spec, mut progress: impl FnMut(u64, u64)) -> Result<Repo
         balance: spec.balance,
         participation: spec.participation,
         outcomes,
-        headline_baseline: "The headline compares with Auto-Renew (conservative): an FRR offer fills only when trades print at or above FRR, which is how the real book behaved in 2026 (FRR sat well above traded rates). The optimistic line fills FRR offers like market offers.".into(),
+        headline_baseline: "The headline compares with Auto-Renew at FRR, filled only when trades reach FRR: an FRR offer fills only when a trade prints at or above FRR, which is how the real book behaved in 2026 (FRR sat well above traded rates). The other Auto-Renew line fills every FRR offer as if it were a market offer: the most Auto-Renew could have paid.".into(),
     })
 }
 

@@ -67,7 +67,8 @@ async fn a_synthetic_day_reports_every_contender_within_its_bounds() {
     assert!(ours.avg_rate.is_some() && ours.avg_period.is_some());
     let table = r.table();
     assert!(
-        table.contains("Auto-Renew at FRR (conservative)") && table.contains("Perfect foresight")
+        table.contains("Auto-Renew at FRR, filled only when trades reach FRR")
+            && table.contains("Perfect foresight")
     );
     // Same inputs, same report.
     let again = run(&s, |_, _| {}).await.unwrap();

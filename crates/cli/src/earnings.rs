@@ -160,11 +160,11 @@ pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
 /// A currency's header, with the units of each column.
 fn header(cur: &str) -> String {
     format!(
-        "{cur:<9} {:>16} {:>9} {:>16} {:>34}",
+        "{cur:<9} {:>16} {:>9} {:>16} {:>38}",
         format!("earned ({cur})"),
         "APY (%)",
         "utilization (%)",
-        format!("Auto-Renew at FRR ({cur}, optim.)")
+        format!("Auto-Renew at FRR, upper bound ({cur})")
     )
 }
 
@@ -177,7 +177,7 @@ fn row(cur: &str, label: &str, m: &lender::metrics::Metrics) -> String {
         })
     };
     format!(
-        "{label:<9} {:>16} {:>9} {:>16} {:>34}",
+        "{label:<9} {:>16} {:>9} {:>16} {:>38}",
         human::amount(cur, m.earned),
         pct(m.apy),
         pct(m.utilization),

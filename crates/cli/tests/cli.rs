@@ -186,7 +186,10 @@ fn backtest_prints_a_table_json_and_draws_the_chart() {
         .map(|o| o["name"].as_str().unwrap())
         .collect();
     assert_eq!(names[0], "Balanced preset");
-    assert!(names.contains(&"Auto-Renew at FRR (conservative)") && names.contains(&"Idle"));
+    assert!(
+        names.contains(&"Auto-Renew at FRR, filled only when trades reach FRR")
+            && names.contains(&"Idle")
+    );
     assert_eq!(
         report["endMts"].as_i64().unwrap() - report["startMts"].as_i64().unwrap(),
         6 * 3_600_000
