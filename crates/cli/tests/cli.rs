@@ -386,6 +386,7 @@ fn run_prints_what_it_does_and_stops_cleanly() {
             dir.path().to_str().unwrap(),
         ])
         .args(["run", "--heartbeat", "0.02"])
+        .env("YF_LOCK_DIR", dir.path().join("locks"))
         .env("BFX_API_KEY", &s.key)
         .env("BFX_API_SECRET", &s.secret)
         .stdout(Stdio::piped())
@@ -495,10 +496,11 @@ fn redirected_stderr_has_no_colour_codes() {
             dir.path().to_str().unwrap(),
         ])
         .args(["run", "--once"])
+        .env("YF_LOCK_DIR", dir.path().join("locks"))
         .env("BFX_API_KEY", &s.key)
         .env("BFX_API_SECRET", &s.secret)
         .env_remove("NO_COLOR")
-        .env_remove("YF_LOG")
+        .env("YF_LOG", "warn")
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -528,6 +530,7 @@ fn run_once_at_start_exits_3_when_unreachable_and_2_for_a_refused_key() {
         .args(["--api-url", "http://127.0.0.1:9", "--data-dir"])
         .arg(dir.path())
         .args(["run", "--once"])
+        .env("YF_LOCK_DIR", dir.path().join("locks"))
         .env("BFX_API_KEY", "k".repeat(43))
         .env("BFX_API_SECRET", "s".repeat(43))
         .output()
@@ -666,5 +669,21 @@ fn a_refused_key_leaves_no_data_folder() {
     assert!(
         !dir.exists(),
         "the data folder was created for a refused key"
+    );
+}
+
+/// A failed cycle says so once, as a sentence: no log lines repeating it.
+#[test]
+fn a_failed_cycle_is_one_sentence_on_stderr() {
+    let s = serve();
+    let dir = tempfile::tempdir().unwrap();
+    fault(&s, "book/fUSD", serde_json::json!({"error_rate": 1.0}));
+    let (code, _, err) = yf(&s, dir.path(), &s.secret, &["run", "--once"]);
+    assert_eq!(code, 3, "{err}");
+    assert!(!err.contains("WARN"), "{err}");
+    assert_eq!(
+        err.matches("Could not read the order book").count(),
+        1,
+        "{err}"
     );
 }
