@@ -26,6 +26,8 @@ pub const DEFAULT_PUBLIC_URL: &str = "https://api-pub.bitfinex.com";
 pub const LEDGER_PAGE_MAX: u32 = 2500;
 /// Rows per page when walking funding trades (Bitfinex's documented maximum is 1000).
 pub const TRADES_PAGE_MAX: u32 = 1000;
+/// Rows per page when walking closed funding offers (Bitfinex's documented maximum is 500).
+pub const OFFERS_HIST_PAGE_MAX: u32 = 500;
 
 /// Reads every row of `[start, end]` from an endpoint that returns pages newest first: each
 /// next page ends at the oldest millisecond seen (rows sharing it are fetched again and
@@ -683,6 +685,26 @@ impl Client {
             TRADES_PAGE_MAX,
             |t: &FundingTrade| (t.mts_create, t.id),
             |end| self.funding_trades_hist(symbol, Some(start), end, Some(TRADES_PAGE_MAX), None),
+        )
+        .await
+    }
+
+    /// Every closed funding offer updated from `start` to `end` (UTC ms, inclusive), oldest
+    /// first, read backwards in pages of [`OFFERS_HIST_PAGE_MAX`] the same way as
+    /// [`Client::ledgers_between`]: an offer that ended long ago is found however many offers
+    /// ended since.
+    pub async fn funding_offers_hist_between(
+        &self,
+        symbol: Option<&str>,
+        start: i64,
+        end: Option<i64>,
+    ) -> Result<Vec<FundingOffer>, Error> {
+        walk_back(
+            start,
+            end,
+            OFFERS_HIST_PAGE_MAX,
+            |o: &FundingOffer| (o.mts_updated, o.id),
+            |end| self.funding_offers_hist(symbol, Some(start), end, Some(OFFERS_HIST_PAGE_MAX)),
         )
         .await
     }

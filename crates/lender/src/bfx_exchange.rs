@@ -118,7 +118,7 @@ impl Exchange for BfxExchange {
         let sym = format!("f{currency}");
         let rows = self
             .client
-            .funding_offers_hist(Some(&sym), Some(since_mts), None, Some(500))
+            .funding_offers_hist_between(Some(&sym), since_mts, None)
             .await
             .map_err(map)?;
         Ok(rows.iter().map(offer).collect())

@@ -414,3 +414,23 @@ async fn a_failing_order_book_keeps_the_rest_of_the_status_and_names_the_request
         "{p:?}"
     );
 }
+
+/// An offer of ours that ended while hundreds of others ended after it is still found in
+/// Bitfinex's history (read page by page), so the currency does not wait on it forever.
+#[tokio::test]
+async fn an_offer_that_ended_before_hundreds_of_others_is_still_found() {
+    let r = rig().await;
+    let mut e = lending(&r).await;
+    let id = *owned(&r).iter().next().unwrap();
+    r.sim.with_world(|w| w.cancel_offer(r.account, id).unwrap());
+    for _ in 0..600 {
+        r.sim.advance(1_000);
+        let other = place_by_hand(&r, Decimal::from(200), Decimal::new(5, 3), 2);
+        r.sim
+            .with_world(|w| w.cancel_offer(r.account, other).unwrap());
+    }
+    r.sim.advance(60_000);
+    e.cycle().await.unwrap();
+    assert!(!owned(&r).contains(&id), "found in the history and closed");
+    assert!(e.status().problems.is_empty(), "{:?}", e.status().problems);
+}
