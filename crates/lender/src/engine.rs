@@ -56,6 +56,20 @@ fn ids(ids: &[i64]) -> String {
         .join(", ")
 }
 
+/// True when a funding wallet's reported available balance, plus what is listed on offer,
+/// plus what is lent, is its whole balance: then nothing of the currency is on offer beyond
+/// the listed offers. `false` when the wallet left its available balance out.
+fn wallet_accounts_for_all(w: Option<&FundingWallet>, listed: Decimal, lent: Decimal) -> bool {
+    let Some(w) = w else {
+        return listed.is_zero() && lent.is_zero();
+    };
+    let Some(available) = w.available else {
+        return false;
+    };
+    let tol = Decimal::new(1, 8).max(w.balance.abs() * Decimal::new(1, 6));
+    (w.balance - available - listed - lent).abs() <= tol
+}
+
 /// Errors that stop the whole cycle (and halt writing), not only one currency.
 fn halts(e: &ExchangeError) -> bool {
     matches!(
@@ -731,6 +745,27 @@ impl<X: Exchange> Engine<X> {
             if !missing.is_empty() {
                 match self.close_ended(&cur, &missing, now).await? {
                     Ok(unconfirmed) if unconfirmed.is_empty() => {}
+                    // The history may not reach back (the app was away for weeks): the wallet
+                    // is a second witness. When its available balance, the listed offers and
+                    // the loans account for the whole balance, nothing else of ours is on offer.
+                    Ok(unconfirmed)
+                        if wallet_accounts_for_all(
+                            wallets.iter().find(|w| w.currency == cur),
+                            cur_offers.iter().map(|o| o.amount).sum(),
+                            credits
+                                .iter()
+                                .filter(|c| c.currency == cur)
+                                .map(|c| c.credit.amount)
+                                .sum(),
+                        ) =>
+                    {
+                        tracing::info!(
+                            currency = %cur,
+                            offers = %ids(&unconfirmed),
+                            "offers not in the list nor the history; the wallet shows nothing else on offer: closed"
+                        );
+                        self.store.close_owned(&unconfirmed, now)?;
+                    }
                     Ok(unconfirmed) => {
                         bad = Some((
                             IdleReason::BadData,

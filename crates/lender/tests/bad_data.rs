@@ -434,3 +434,46 @@ async fn an_offer_that_ended_before_hundreds_of_others_is_still_found() {
     assert!(!owned(&r).contains(&id), "found in the history and closed");
     assert!(e.status().problems.is_empty(), "{:?}", e.status().problems);
 }
+
+/// When the history does not reach back (the app was away longer than Bitfinex keeps it), an
+/// offer that really ended is still let go once the wallet accounts for the whole balance; the
+/// same history with offers still on the book (a list that lies) lets nothing go.
+#[tokio::test]
+async fn the_wallet_witnesses_an_end_the_history_no_longer_shows() {
+    let r = rig().await;
+    let mut e = lending(&r).await;
+    let ours = owned(&r);
+    // The history answers nothing from now on.
+    r.sim.set_fault(
+        "auth/r/funding/offers/fUSD/hist",
+        Fault {
+            body: Some(json!([])),
+            ..Fault::default()
+        },
+    );
+    // A lying list while our offers are on the book: nothing is let go.
+    r.sim.set_fault(
+        "auth/r/funding/offers",
+        Fault {
+            body: Some(json!([])),
+            count: Some(1),
+            ..Fault::default()
+        },
+    );
+    e.cycle().await.unwrap();
+    assert_eq!(
+        owned(&r),
+        ours,
+        "the wallet shows money on offer: nothing is let go"
+    );
+    // Our offers really end (cancelled on the website): the wallet shows them back.
+    for id in &ours {
+        r.sim
+            .with_world(|w| w.cancel_offer(r.account, *id).unwrap());
+    }
+    e.pause().unwrap();
+    r.sim.advance(60_000);
+    e.cycle().await.unwrap();
+    assert!(owned(&r).is_empty(), "{:?}", owned(&r));
+    assert!(e.status().problems.is_empty(), "{:?}", e.status().problems);
+}
