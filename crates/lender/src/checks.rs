@@ -3,10 +3,10 @@
 //! makes the engine wait for that currency (and say why); it never acts on it.
 //!
 //! The bounds, and where they come from:
-//! - [`MAX_DAILY_RATE`]: 7 % a day. Bitfinex does not accept funding offers above it (its
-//!   funding FAQ states a 7 %/day maximum; not re-verified here, so it is a hard ceiling well
-//!   above anything fUSD has traded at: the highest rate in the recorded trades of
-//!   `shared/data` is 0.047 %/day).
+//! - [`MAX_DAILY_RATE`]: 7 % a day, a hard ceiling far above anything fUSD has traded at (the
+//!   highest rate in the recorded trades of `shared/data` is 0.047 %/day). That Bitfinex refuses
+//!   offers above 7 %/day rests on one user's report of an API error, not on its documentation
+//!   (see docs/market-model.md), so it is our ceiling, not a quoted rule.
 //! - [`BOOK_BAND`]: the best ask may be at most 10× above, or 10× below, the higher / lower of
 //!   FRR and the last traded rate. Spikes in the 1-minute candles reach about 3× in minutes;
 //!   10× is beyond any recorded move, so only garbage trips it.
