@@ -71,7 +71,8 @@ mod sign;
 mod wire;
 
 pub use client::{
-    Client, ClientConfig, DEFAULT_AUTH_URL, DEFAULT_PUBLIC_URL, LEDGER_PAGE_MAX, TRADES_PAGE_MAX,
+    Client, ClientConfig, DEFAULT_AUTH_URL, DEFAULT_PUBLIC_URL, LEDGER_PAGE_MAX,
+    OFFERS_HIST_PAGE_MAX, TRADES_PAGE_MAX,
 };
 pub use error::Error;
 pub use limits::{Family, RateLimits};

@@ -732,6 +732,14 @@ impl<X: Exchange> Engine<X> {
                 .iter()
                 .filter(|o| o.currency == cur && o.status == OfferStatus::Active)
                 .collect();
+            let cur_credits: Vec<Credit> = credits
+                .iter()
+                .filter(|c| c.currency == cur)
+                .map(|c| c.credit.clone())
+                .collect();
+            let listed_total: Decimal = cur_offers.iter().map(|o| o.amount).sum();
+            let lent_total: Decimal = cur_credits.iter().map(|c| c.amount).sum();
+
             // Why nothing may be done for this currency this cycle, if anything.
             let mut bad: Option<(IdleReason, String)> = None;
 
@@ -751,12 +759,8 @@ impl<X: Exchange> Engine<X> {
                     Ok(unconfirmed)
                         if wallet_accounts_for_all(
                             wallets.iter().find(|w| w.currency == cur),
-                            cur_offers.iter().map(|o| o.amount).sum(),
-                            credits
-                                .iter()
-                                .filter(|c| c.currency == cur)
-                                .map(|c| c.credit.amount)
-                                .sum(),
+                            listed_total,
+                            lent_total,
                         ) =>
                     {
                         tracing::info!(
@@ -811,14 +815,6 @@ impl<X: Exchange> Engine<X> {
                     },
                 }
             }
-            let cur_credits: Vec<Credit> = credits
-                .iter()
-                .filter(|c| c.currency == cur)
-                .map(|c| c.credit.clone())
-                .collect();
-            let listed_total: Decimal = cur_offers.iter().map(|o| o.amount).sum();
-            let lent_total: Decimal = cur_credits.iter().map(|c| c.amount).sum();
-
             let market = match self.x.market(&cur).await {
                 Ok(m) => Some(m),
                 Err(e) => {
