@@ -65,19 +65,16 @@ impl Problems {
         now_mts: i64,
     ) {
         let message = message.into();
+        let same = |p: &&EngineProblem| {
+            p.kind == kind && p.currency.as_deref() == currency && p.request.as_deref() == request
+        };
         let since_mts = self
             .current
             .iter()
-            .find(|p| {
-                p.kind == kind
-                    && p.currency.as_deref() == currency
-                    && p.request.as_deref() == request
-            })
+            .find(same)
             .map_or(now_mts, |p| p.since_mts);
         tracing::warn!(?kind, currency, request, %message, "engine problem");
-        if !self.seen.iter().any(|p| {
-            p.kind == kind && p.currency.as_deref() == currency && p.request.as_deref() == request
-        }) {
+        if self.seen.iter().find(same).is_none() {
             self.seen.push(EngineProblem {
                 kind,
                 currency: currency.map(str::to_owned),
