@@ -77,6 +77,10 @@ pub struct Offer {
     pub status: String,
     /// Placed by auto-renew.
     pub renew: bool,
+    /// FRR offers: where the offer stands in the line of FRR offers, for bids of up to 7
+    /// days and for longer bids (the amount taken at FRR before it, since the market began).
+    #[serde(skip)]
+    pub queue: [Decimal; 2],
 }
 
 /// Money lent by an account and used by a borrower.
@@ -161,6 +165,54 @@ pub struct PublicTrade {
     pub rate: Decimal,
     /// Period.
     pub period: u32,
+    /// How long the borrower keeps the money (model; not published).
+    #[serde(skip)]
+    pub life_ms: i64,
+}
+
+/// A long-period bid resting on the book.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestingBid {
+    /// Still wanted.
+    pub amount: Decimal,
+    /// Period (days).
+    pub period: u32,
+    /// Rate.
+    pub rate: Decimal,
+    /// Until when it rests (then other lenders take the rest).
+    pub until: i64,
+    /// How long the borrower keeps the money.
+    pub life_ms: i64,
+}
+
+/// A loan a lender could have made: a borrower who took funding at `start_mts` and repaid at
+/// `end_mts`, paying at most `rate`, of whom our lender could have had at most `amount`. The
+/// hindsight bound is computed from these.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Opportunity {
+    /// When the borrower came.
+    pub start_mts: i64,
+    /// When the money came back.
+    pub end_mts: i64,
+    /// The most the borrower paid (daily).
+    pub rate: Decimal,
+    /// The most our lender could have lent to this borrower.
+    pub amount: Decimal,
+}
+
+/// How FRR offers are matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub enum FrrRule {
+    /// At the FRR price level, in time order behind the other lenders' FRR offers: filled when
+    /// a bid reaches FRR and the line in front has been taken (what the sources support).
+    #[default]
+    Calibrated,
+    /// Filled whenever a bid or trade reaches FRR, with nobody in front (the lower edge of the
+    /// old model; kept for the sensitivity band).
+    TradesReachFrr,
+    /// Filled first by any bid, at FRR, as if FRR offers had priority (the upper edge of the
+    /// band; no source supports it).
+    Optimistic,
 }
 
 /// Auto-renew settings of an account for a currency.
@@ -242,6 +294,11 @@ pub struct Market {
     pub trade_count: u64,
     /// When the other lenders' offers were last rebuilt (UTC ms).
     pub refreshed_mts: i64,
+    /// Long bids resting on the book.
+    pub resting: Vec<RestingBid>,
+    /// Amount taken at the FRR price level so far, for bids of up to 7 days and for longer
+    /// bids: an FRR offer fills once this passes its place in the line.
+    pub frr_line: [Decimal; 2],
 }
 
 /// How the accounts' offers compete with the rest of the market.
@@ -322,6 +379,13 @@ pub struct World {
     next_stats: i64,
     /// Public trades older than this are pruned (ms).
     pub keep_trades_ms: i64,
+    /// How FRR offers are matched (`fill.frr_optimistic` overrides it with `Optimistic`).
+    pub frr_rule: FrrRule,
+    /// When set, every borrower is recorded as a lending opportunity (for the hindsight bound).
+    pub opportunities: Option<Vec<Opportunity>>,
+    /// Other lenders' FRR offers in front of a new FRR offer (short, long bids), and the
+    /// calibration the market runs on.
+    pub calibration: crate::driver::Calibration,
 }
 
 fn down8(x: Decimal) -> Decimal {
@@ -339,6 +403,7 @@ impl World {
         let mut markets = BTreeMap::new();
         for s in SYMBOLS {
             let base = driver.initial_rate(s);
+            let frr = driver.initial_frr(s);
             markets.insert(
                 s.to_owned(),
                 Market {
@@ -346,11 +411,13 @@ impl World {
                     offers: Vec::new(),
                     credits: Vec::new(),
                     trades: Vec::new(),
-                    frr: base * Decimal::from(2),
+                    frr,
                     market_rate: base,
                     stats: Vec::new(),
                     trade_count: 0,
                     refreshed_mts: start_mts,
+                    resting: Vec::new(),
+                    frr_line: [Decimal::ZERO; 2],
                 },
             );
         }
@@ -372,10 +439,13 @@ impl World {
             markets,
             usd_prices,
             fill: FillModel::default(),
+            calibration: driver.calibration(),
             driver,
             next_payout,
             next_stats: start_mts - start_mts.rem_euclid(HOUR_MS) + HOUR_MS,
             keep_trades_ms: 7 * DAY_MS,
+            frr_rule: FrrRule::default(),
+            opportunities: None,
         };
         for s in SYMBOLS {
             w.refresh_other_lenders(s);
@@ -621,6 +691,17 @@ impl World {
             return Err(Refusal::NotEnoughBalance);
         }
         let id = self.id();
+        let pool = self.calibration.frr_pool_usd;
+        let price = self
+            .usd_prices
+            .get(&currency)
+            .copied()
+            .unwrap_or(Decimal::ONE);
+        let line = self.markets[symbol].frr_line;
+        let queue = [
+            line[0] + Decimal::from_f64(pool.0).unwrap_or_default() / price,
+            line[1] + Decimal::from_f64(pool.1).unwrap_or_default() / price,
+        ];
         let offer = Offer {
             id,
             account: Some(account),
@@ -639,12 +720,14 @@ impl World {
             hidden,
             status: "ACTIVE".into(),
             renew: false,
+            queue,
         };
         self.markets
             .get_mut(symbol)
             .expect("checked")
             .offers
             .push(offer.clone());
+        self.match_resting(symbol, id);
         Ok(offer)
     }
 
@@ -741,7 +824,15 @@ impl World {
                 .values()
                 .flat_map(|m| m.credits.iter().map(|c| c.ends))
                 .min();
+            let next_rest = self
+                .markets
+                .values()
+                .flat_map(|m| m.resting.iter().map(|b| b.until))
+                .min();
             let mut next = self.next_payout.min(self.next_stats);
+            if let Some(r) = next_rest {
+                next = next.min(r);
+            }
             if let Some(d) = next_demand {
                 next = next.min(d);
             }
@@ -754,6 +845,8 @@ impl World {
             self.now = self.now.max(next);
             if next_end == Some(next) {
                 self.end_credits(next);
+            } else if next_rest == Some(next) {
+                self.expire_resting(next);
             } else if next == self.next_payout {
                 self.payout();
                 self.next_payout += DAY_MS;
@@ -761,7 +854,7 @@ impl World {
                 self.hourly();
                 self.next_stats += HOUR_MS;
             } else if next_demand == Some(next) {
-                let demands = self.driver.pop(&mut self.rng);
+                let demands = self.driver.pop();
                 for d in demands {
                     self.on_demand(&d);
                 }
@@ -903,23 +996,19 @@ impl World {
         let t = self.next_stats;
         let keep = self.keep_trades_ms;
         for m in self.markets.values_mut() {
-            // FRR: the average rate of the day's fixed-rate funding, weighted by amount × period
-            // (long loans weigh more, as in Bitfinex's own figure, which sits above traded rates).
+            // FRR is the driver's (a level of its own, or the real statistics in replays).
+            // Average period of what is outstanding: each loan of the last day weighs by
+            // amount × how long it stays out (a stationary stock).
             let since = t - DAY_MS;
-            let (mut num, mut den, mut amt, mut per) =
-                (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+            let (mut w, mut wp) = (0.0f64, 0.0f64);
             for tr in m.trades.iter().rev().take_while(|tr| tr.mts >= since) {
-                let w = tr.amount.abs() * Decimal::from(tr.period);
-                num += w * tr.rate;
-                den += w;
-                amt += tr.amount.abs();
-                per += tr.amount.abs() * Decimal::from(tr.period);
+                let a = tr.amount.abs().to_f64().unwrap_or(0.0);
+                let life = tr.life_ms.clamp(HOUR_MS, i64::from(tr.period) * DAY_MS) as f64;
+                w += a * life;
+                wp += a * life * f64::from(tr.period);
             }
-            if den > Decimal::ZERO {
-                m.frr = (num / den).round_dp(8);
-            }
-            let avg_period = if amt > Decimal::ZERO {
-                (per / amt).round_dp(2)
+            let avg_period = if w > 0.0 {
+                Decimal::from_f64(wp / w).unwrap_or_default().round_dp(2)
             } else {
                 Decimal::ZERO
             };
@@ -931,7 +1020,9 @@ impl World {
         }
     }
 
-    /// Rebuilds the simulated other lenders' part of the book around the market rate.
+    /// Rebuilds the simulated other lenders' part of the book: a ladder of short offers from
+    /// just under the short market's level upwards, and a thin ladder of long offers above
+    /// where long bids sit (so that those bids rest on the book, as on the real one).
     pub fn refresh_other_lenders(&mut self, symbol: &str) {
         let now = self.now;
         let price = self
@@ -940,18 +1031,23 @@ impl World {
             .copied()
             .unwrap_or(Decimal::ONE);
         let rate = self.markets[symbol].market_rate;
+        let frr = self.markets[symbol].frr;
+        let long_level = frr
+            * Decimal::from_f64(self.calibration.long_bid_ratio).unwrap_or(Decimal::new(81, 2));
         let mut fresh = Vec::new();
-        for k in 0..40u32 {
-            let step = Decimal::new(97, 2) + Decimal::new(4, 2) * Decimal::from(k);
-            let usd: f64 = 20_000.0 * (1.0 + self.rng.random::<f64>() * 30.0);
-            let amount = down8(Decimal::from_f64(usd).unwrap_or_default() / price);
-            let period = if k % 9 == 8 {
-                30
-            } else if k % 13 == 12 {
-                120
+        for k in 0..46u32 {
+            let (r, usd, period) = if k < 40 {
+                let step = Decimal::new(97, 2) + Decimal::new(4, 2) * Decimal::from(k);
+                let usd: f64 = 20_000.0 * (1.0 + self.rng.random::<f64>() * 30.0);
+                let period = if k % 9 == 8 { 7 } else { 2 };
+                (rate * step, usd, period)
             } else {
-                2
+                let j = k - 40;
+                let step = Decimal::new(106, 2) + Decimal::new(4, 2) * Decimal::from(j);
+                let usd: f64 = 1_000.0 * (1.0 + self.rng.random::<f64>() * 7.0);
+                (long_level * step, usd, if j % 2 == 0 { 120 } else { 30 })
             };
+            let amount = down8(Decimal::from_f64(usd).unwrap_or_default() / price);
             let id = self.id();
             fresh.push(Offer {
                 id,
@@ -962,11 +1058,12 @@ impl World {
                 amount,
                 amount_orig: amount,
                 kind: OfferKind::Limit,
-                rate: (rate * step).round_dp(8),
+                rate: r.round_dp(8),
                 period,
                 hidden: false,
                 status: "ACTIVE".into(),
                 renew: false,
+                queue: [Decimal::ZERO; 2],
             });
         }
         let m = self.markets.get_mut(symbol).expect("known symbol");
@@ -982,6 +1079,25 @@ impl World {
         }
     }
 
+    fn rule(&self) -> FrrRule {
+        if self.fill.frr_optimistic {
+            FrrRule::Optimistic
+        } else {
+            self.frr_rule
+        }
+    }
+
+    fn record(&mut self, start: i64, life_ms: i64, period: u32, rate: Decimal, amount: Decimal) {
+        if let Some(v) = self.opportunities.as_mut() {
+            v.push(Opportunity {
+                start_mts: start,
+                end_mts: start + life_ms.clamp(60_000, i64::from(period) * DAY_MS),
+                rate,
+                amount: amount.abs(),
+            });
+        }
+    }
+
     fn on_demand(&mut self, d: &Demand) {
         match d {
             Demand::SetRate { symbol, rate } => {
@@ -990,70 +1106,61 @@ impl World {
                 }
                 self.refresh_other_lenders(symbol);
             }
+            Demand::SetFrr { symbol, frr } => {
+                if let Some(m) = self.markets.get_mut(symbol) {
+                    m.frr = *frr;
+                }
+            }
             Demand::Borrow {
                 symbol,
                 amount,
                 period,
                 max_rate,
-            } => self.borrow(symbol, *amount, *period, *max_rate),
+                life_ms,
+            } => {
+                self.record(self.now, *life_ms, *period, *max_rate, *amount);
+                self.sweep(symbol, *amount, *period, *max_rate, *life_ms);
+            }
+            Demand::LongBid {
+                symbol,
+                amount,
+                period,
+                rate,
+                rest_ms,
+                life_ms,
+            } => {
+                // The bid may be taken any time while it rests: the opportunity spans that.
+                self.record(self.now, rest_ms + life_ms, *period, *rate, *amount);
+                let left = self.sweep(symbol, *amount, *period, *rate, *life_ms);
+                if left > Decimal::ZERO
+                    && let Some(m) = self.markets.get_mut(symbol)
+                {
+                    m.resting.push(RestingBid {
+                        amount: left,
+                        period: *period,
+                        rate: *rate,
+                        until: self.now + rest_ms,
+                        life_ms: *life_ms,
+                    });
+                }
+            }
             Demand::TapeTrade {
                 symbol,
                 id,
                 amount,
                 rate,
                 period,
-            } => self.tape_trade(symbol, *id, *amount, *rate, *period),
+                life_ms,
+            } => {
+                let cap = amount.abs() * self.fill.participation;
+                self.record(self.now, *life_ms, *period, *rate, cap);
+                self.tape_trade(symbol, *id, *amount, *rate, *period, *life_ms);
+            }
         }
     }
 
-    /// Synthetic demand: takes the book's lowest rates first (FIFO within a rate), from
-    /// offers whose period is at least the bid's, up to `max_rate`.
-    fn borrow(&mut self, symbol: &str, amount: Decimal, period: u32, max_rate: Decimal) {
-        let frr = self.markets[symbol].frr;
-        let order: Vec<(Decimal, i64, i64, usize)> = self.markets[symbol]
-            .offers
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.period >= period)
-            .map(|(i, o)| (Self::effective_rate(o, frr), o.created, o.id, i))
-            .filter(|(r, ..)| *r <= max_rate)
-            .collect();
-        let fills = self.take_in_order(symbol, order, amount);
-        for (i, take, rate) in &fills {
-            let id = self.id();
-            let now = self.now;
-            let m = self.markets.get_mut(symbol).expect("known");
-            let p = m.offers[*i].period;
-            m.trades.push(PublicTrade {
-                id,
-                mts: now,
-                amount: *take,
-                rate: *rate,
-                period: p,
-            });
-            m.trade_count += 1;
-        }
-        self.apply_fills(symbol, fills);
-    }
-
-    /// Replay: a recorded trade. Our offers at or below its rate, with a period at least its
-    /// period, fill first, up to `participation` × its amount; the trade prints as recorded.
-    fn tape_trade(&mut self, symbol: &str, id: i64, amount: Decimal, rate: Decimal, period: u32) {
-        let frr = self.markets[symbol].frr;
-        let optimistic = self.fill.frr_optimistic;
-        let cap = amount.abs() * self.fill.participation;
-        let order: Vec<(Decimal, i64, i64, usize)> = self.markets[symbol]
-            .offers
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.account.is_some() && o.period >= period)
-            .filter(|(_, o)| {
-                Self::effective_rate(o, frr) <= rate
-                    || (optimistic && o.kind == OfferKind::FrrDeltaVar)
-            })
-            .map(|(i, o)| (Self::effective_rate(o, frr), o.created, o.id, i))
-            .collect();
-        let fills = self.take_in_order(symbol, order, cap);
+    fn print(&mut self, symbol: &str, amount: Decimal, rate: Decimal, period: u32, life_ms: i64) {
+        let id = self.id();
         let now = self.now;
         let m = self.markets.get_mut(symbol).expect("known");
         m.trades.push(PublicTrade {
@@ -1062,30 +1169,48 @@ impl World {
             amount,
             rate,
             period,
+            life_ms,
         });
         m.trade_count += 1;
-        // The others' book follows the tape (rebuilt at most every 5 minutes).
-        m.market_rate =
-            (m.market_rate * Decimal::new(95, 2) + rate * Decimal::new(5, 2)).round_dp(10);
-        let stale = now - m.refreshed_mts >= 5 * 60_000;
-        self.apply_fills(symbol, fills);
-        if stale {
-            self.refresh_other_lenders(symbol);
-        }
     }
 
-    /// Fills `amount` from `candidates` (effective rate, created, id, index), lowest rate
-    /// first and FIFO within a rate, partial fills allowed: `(index, amount, rate)` each.
-    fn take_in_order(
-        &self,
+    /// A borrower (or a long bid arriving) takes what is on offer for at least `period` days,
+    /// cheapest first and FIFO within a rate, up to `max_rate`. Under the calibrated rule the
+    /// FRR price level is a deep line of other lenders' FRR offers: a bid that reaches FRR is
+    /// filled there, and our FRR offers get what passes their place in the line. Returns what
+    /// is left of the bid.
+    fn sweep(
+        &mut self,
         symbol: &str,
-        mut candidates: Vec<(Decimal, i64, i64, usize)>,
         amount: Decimal,
-    ) -> Vec<(usize, Decimal, Decimal)> {
-        candidates.sort();
+        period: u32,
+        max_rate: Decimal,
+        life_ms: i64,
+    ) -> Decimal {
+        let rule = self.rule();
+        let frr = self.markets[symbol].frr;
+        let class = usize::from(period > 7);
+        let mut order: Vec<(u8, Decimal, i64, i64, usize)> = Vec::new();
+        for (i, o) in self.markets[symbol].offers.iter().enumerate() {
+            if o.period < period {
+                continue;
+            }
+            let eff = Self::effective_rate(o, frr);
+            match (o.kind, rule) {
+                (OfferKind::FrrDeltaVar, FrrRule::Optimistic) => {
+                    order.push((0, eff, o.created, o.id, i));
+                }
+                (OfferKind::FrrDeltaVar, FrrRule::Calibrated) => {}
+                _ if eff <= max_rate && (rule != FrrRule::Calibrated || eff < frr) => {
+                    order.push((1, eff, o.created, o.id, i));
+                }
+                _ => {}
+            }
+        }
+        order.sort();
         let mut left = amount;
         let mut fills = Vec::new();
-        for (rate, _, _, i) in candidates {
+        for (_, rate, _, _, i) in order {
             if left <= Decimal::ZERO {
                 break;
             }
@@ -1093,10 +1218,188 @@ impl World {
             left -= take;
             fills.push((i, take, rate));
         }
-        fills
+        if rule == FrrRule::Calibrated && left > Decimal::ZERO && max_rate >= frr {
+            // The FRR line takes the rest of the bid.
+            let m = &self.markets[symbol];
+            let (c0, c1) = (m.frr_line[class], m.frr_line[class] + left);
+            for (i, o) in m.offers.iter().enumerate() {
+                if o.kind != OfferKind::FrrDeltaVar
+                    || !o.rate.is_zero()
+                    || o.period < period
+                    || o.account.is_none()
+                {
+                    continue;
+                }
+                let from = o.queue[class] + (o.amount_orig - o.amount);
+                let to = from + o.amount;
+                let overlap = (c1.min(to) - c0.max(from)).max(Decimal::ZERO);
+                if overlap > Decimal::ZERO {
+                    fills.push((i, overlap, frr));
+                }
+            }
+            let ours: Decimal = fills
+                .iter()
+                .filter(|f| f.2 == frr && self.markets[symbol].offers[f.0].kind == OfferKind::FrrDeltaVar)
+                .map(|f| f.1)
+                .sum();
+            let others = left - ours;
+            self.markets.get_mut(symbol).expect("known").frr_line[class] = c1;
+            if others > Decimal::ZERO {
+                self.print(symbol, -others, frr, period, life_ms);
+            }
+            left = Decimal::ZERO;
+        }
+        for (i, take, rate) in &fills {
+            let p = self.markets[symbol].offers[*i].period;
+            self.print(symbol, -*take, *rate, p, life_ms);
+        }
+        self.apply_fills(symbol, fills, life_ms);
+        left
     }
 
-    fn apply_fills(&mut self, symbol: &str, fills: Vec<(usize, Decimal, Decimal)>) {
+    /// A new offer of ours meets the long bids resting on the book: the best bid at or above
+    /// its rate, for a period it covers, takes it at the bid's rate (the bid was there first).
+    fn match_resting(&mut self, symbol: &str, offer_id: i64) {
+        let frr = self.markets[symbol].frr;
+        loop {
+            let m = &self.markets[symbol];
+            let Some(i) = m.offers.iter().position(|o| o.id == offer_id) else {
+                return;
+            };
+            let o = &m.offers[i];
+            if o.kind == OfferKind::FrrDeltaVar && self.rule() == FrrRule::Calibrated {
+                // At the FRR level: behind the line of FRR offers (bids never rest at FRR).
+                return;
+            }
+            let eff = Self::effective_rate(o, frr);
+            let best = m
+                .resting
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.rate >= eff && b.period <= o.period && b.amount > Decimal::ZERO)
+                .max_by(|a, b| a.1.rate.cmp(&b.1.rate).then(b.0.cmp(&a.0)))
+                .map(|(j, b)| (j, b.rate, b.life_ms, b.amount));
+            let Some((j, rate, life, want)) = best else {
+                return;
+            };
+            let take = want.min(o.amount);
+            let period = o.period;
+            let m = self.markets.get_mut(symbol).expect("known");
+            m.resting[j].amount -= take;
+            if m.resting[j].amount <= Decimal::ZERO {
+                m.resting.remove(j);
+            }
+            // A lender hit a resting bid: printed with a positive amount.
+            self.print(symbol, take, rate, period, life);
+            self.apply_fills(symbol, vec![(i, take, rate)], life);
+        }
+    }
+
+    /// Bids that rested long enough are taken by other lenders.
+    fn expire_resting(&mut self, t: i64) {
+        let symbols: Vec<String> = self.markets.keys().cloned().collect();
+        for s in symbols {
+            let (done, keep): (Vec<RestingBid>, Vec<RestingBid>) = self
+                .markets
+                .get_mut(&s)
+                .expect("known")
+                .resting
+                .drain(..)
+                .partition(|b| b.until <= t);
+            self.markets.get_mut(&s).expect("known").resting = keep;
+            for b in done {
+                self.print(&s, b.amount, b.rate, b.period, b.life_ms);
+            }
+        }
+    }
+
+    /// Replay: a recorded trade. Our offers at or below its rate, with a period at least its
+    /// period, fill first, up to `participation` × its amount; the trade prints as recorded.
+    /// FRR offers: under the calibrated rule, a trade at or above FRR moves the FRR line (the
+    /// 2026 data has none); under the lower band they fill like offers at FRR; under the
+    /// upper band they fill whatever the trade's rate.
+    fn tape_trade(
+        &mut self,
+        symbol: &str,
+        id: i64,
+        amount: Decimal,
+        rate: Decimal,
+        period: u32,
+        life_ms: i64,
+    ) {
+        let rule = self.rule();
+        let frr = self.markets[symbol].frr;
+        let class = usize::from(period > 7);
+        let cap = amount.abs() * self.fill.participation;
+        let mut order: Vec<(u8, Decimal, i64, i64, usize)> = Vec::new();
+        for (i, o) in self.markets[symbol].offers.iter().enumerate() {
+            if o.account.is_none() || o.period < period {
+                continue;
+            }
+            let eff = Self::effective_rate(o, frr);
+            match (o.kind, rule) {
+                (OfferKind::FrrDeltaVar, FrrRule::Optimistic) => {
+                    order.push((0, eff, o.created, o.id, i));
+                }
+                (OfferKind::FrrDeltaVar, FrrRule::Calibrated) => {}
+                _ if eff <= rate => order.push((1, eff, o.created, o.id, i)),
+                _ => {}
+            }
+        }
+        order.sort();
+        let mut left = cap;
+        let mut fills = Vec::new();
+        for (_, r, _, _, i) in order {
+            if left <= Decimal::ZERO {
+                break;
+            }
+            let take = left.min(self.markets[symbol].offers[i].amount);
+            left -= take;
+            fills.push((i, take, r));
+        }
+        if rule == FrrRule::Calibrated && rate >= frr && left > Decimal::ZERO {
+            let m = &self.markets[symbol];
+            let (c0, c1) = (m.frr_line[class], m.frr_line[class] + left);
+            for (i, o) in m.offers.iter().enumerate() {
+                if o.kind != OfferKind::FrrDeltaVar
+                    || !o.rate.is_zero()
+                    || o.period < period
+                    || o.account.is_none()
+                {
+                    continue;
+                }
+                let from = o.queue[class] + (o.amount_orig - o.amount);
+                let overlap = (c1.min(from + o.amount) - c0.max(from)).max(Decimal::ZERO);
+                if overlap > Decimal::ZERO {
+                    fills.push((i, overlap, frr));
+                }
+            }
+            self.markets.get_mut(symbol).expect("known").frr_line[class] = c1;
+        }
+        let now = self.now;
+        let m = self.markets.get_mut(symbol).expect("known");
+        m.trades.push(PublicTrade {
+            id,
+            mts: now,
+            amount,
+            rate,
+            period,
+            life_ms,
+        });
+        m.trade_count += 1;
+        // The others' book follows the tape (rebuilt at most every 5 minutes).
+        if period <= 7 {
+            m.market_rate =
+                (m.market_rate * Decimal::new(95, 2) + rate * Decimal::new(5, 2)).round_dp(10);
+        }
+        let stale = now - m.refreshed_mts >= 5 * 60_000;
+        self.apply_fills(symbol, fills, life_ms);
+        if stale {
+            self.refresh_other_lenders(symbol);
+        }
+    }
+
+    fn apply_fills(&mut self, symbol: &str, fills: Vec<(usize, Decimal, Decimal)>, life_ms: i64) {
         let now = self.now;
         let mut new_credits = Vec::new();
         let mut own_trades = Vec::new();
@@ -1146,7 +1449,6 @@ impl World {
             }
         }
         for (account, amount, rate, period, offer_id) in new_credits {
-            let life = self.driver.loan_life_ms(&mut self.rng, period);
             let id = self.id();
             let c = Credit {
                 id,
@@ -1156,7 +1458,7 @@ impl World {
                 rate,
                 period,
                 opened: now,
-                ends: now + life.min(i64::from(period) * DAY_MS).max(60_000),
+                ends: now + life_ms.min(i64::from(period) * DAY_MS).max(60_000),
                 accrued_to: now,
                 offer_id,
                 last_payout: now,
