@@ -269,10 +269,7 @@ pub struct FundingStat {
     pub used: f64,
 }
 
-fn csv_columns(
-    rdr: &mut csv::Reader<impl Read>,
-    names: &[&str],
-) -> Result<Vec<usize>, TapeError> {
+fn csv_columns(rdr: &mut csv::Reader<impl Read>, names: &[&str]) -> Result<Vec<usize>, TapeError> {
     let headers = rdr.headers()?.clone();
     names
         .iter()
@@ -306,7 +303,9 @@ fn parse_rows<T>(
             row: n + 1,
             message: format!("a value of {} is not a number", names.join(",")),
         };
-        let vals = vals.filter(|v| v.iter().all(|x| x.is_finite())).ok_or_else(bad)?;
+        let vals = vals
+            .filter(|v| v.iter().all(|x| x.is_finite()))
+            .ok_or_else(bad)?;
         out.push(make(&vals).ok_or_else(bad)?);
     }
     Ok(out)
@@ -450,17 +449,17 @@ impl Default for Calibration {
                 ("fBTC", 4.0e-5),
                 ("fETH", 6.0e-5),
             ],
-            frr_moves_per_day: 0.4,
-            frr_step_sigma: 0.02,
+            frr_moves_per_day: 0.55,
+            frr_step_sigma: 0.012,
             frr_reversion_per_day: 1.0 / 60.0,
-            short_ratio: 0.45,
+            short_ratio: 0.40,
             theta_per_day: 1.0,
             sigma_per_sqrt_day: 0.35,
             regime_shift_per_day: 1.0 / 7.0,
             regime_sigma: 0.25,
-            spike_per_hour: 1.0 / 24.0,
-            spike_factor: (1.4, 2.2),
-            spike_minutes: (10, 60),
+            spike_per_hour: 0.25,
+            spike_factor: (1.4, 2.0),
+            spike_minutes: (3, 15),
             arrivals_per_hour: [
                 ("fUSD", 120.0),
                 ("fUST", 60.0),
@@ -471,18 +470,18 @@ impl Default for Calibration {
             size_sigma: 2.38,
             short_periods: [(2, 0.96), (3, 0.005), (4, 0.01), (5, 0.01), (7, 0.015)],
             over_sigma: 0.15,
-            long_bids_per_hour: 3.0,
+            long_bids_per_hour: 1.5,
             long_size_median_usd: 1_500.0,
             long_size_sigma: 1.5,
-            long_periods: [(10, 0.1), (30, 0.3), (60, 0.05), (120, 0.55)],
-            long_bid_ratio: 0.81,
+            long_periods: [(10, 0.05), (30, 0.2), (60, 0.05), (120, 0.7)],
+            long_bid_ratio: 0.79,
             long_bid_sigma: 0.03,
-            long_at_frr_share: 0.12,
-            long_rest_minutes: 60.0,
+            long_at_frr_share: 0.08,
+            long_rest_minutes: 20.0,
             short_life_hours: [(2, 2.4), (7, 3.0)],
             life_sigma: 1.6,
-            long_early_share: 0.5,
-            long_early_hours: [(30, 1.35), (120, 6.3)],
+            long_early_share: 0.2,
+            long_early_hours: [(30, 1.35), (120, 24.0)],
             frr_pool_usd: (55.0e6, 5.0e6),
         }
     }
@@ -502,8 +501,8 @@ impl Calibration {
                 .find(|(p, _)| period <= *p)
                 .map_or(6.3, |(_, h)| *h)
         } else {
-            // Runs for weeks: a quarter of the term up to maturity.
-            let days = f64::from(period) * rng.random_range(0.25..=1.0);
+            // Runs for weeks: 60 % of the term up to maturity.
+            let days = f64::from(period) * rng.random_range(0.6..=1.0);
             return ((days * DAY_MS as f64) as i64).min(i64::from(period) * DAY_MS);
         };
         let life: f64 = LogNormal::new((median_h * HOUR_MS as f64).ln(), self.life_sigma)
@@ -736,7 +735,11 @@ impl Synthetic {
             .as_ref()
             .and_then(|a| a.level_at(t))
             .unwrap_or(s.frr * self.cal.short_ratio * s.regime.exp());
-        let spike = if t < s.spike_until { s.spike_factor } else { 1.0 };
+        let spike = if t < s.spike_until {
+            s.spike_factor
+        } else {
+            1.0
+        };
         (anchor * s.dev.exp() * spike).clamp(1e-7, 0.02)
     }
 
@@ -744,7 +747,12 @@ impl Synthetic {
         let own = self
             .symbols
             .iter()
-            .map(|s| s.next_borrow.min(s.next_rate).min(s.next_long).min(s.next_frr))
+            .map(|s| {
+                s.next_borrow
+                    .min(s.next_rate)
+                    .min(s.next_long)
+                    .min(s.next_frr)
+            })
             .min();
         let rec = self.recorded.front().map(|r| r.0);
         match (own, rec) {
@@ -798,7 +806,9 @@ impl Synthetic {
                     .expect("valid")
                     .sample(&mut self.rng);
                 let spike_roll = self.rng.random::<f64>();
-                let factor = self.rng.random_range(cal.spike_factor.0..cal.spike_factor.1);
+                let factor = self
+                    .rng
+                    .random_range(cal.spike_factor.0..cal.spike_factor.1);
                 let minutes = self
                     .rng
                     .random_range(cal.spike_minutes.0..=cal.spike_minutes.1);
@@ -806,8 +816,8 @@ impl Synthetic {
                 if shift && !anchored {
                     s.regime = shift_to;
                 }
-                s.dev += -cal.theta_per_day * s.dev * dt
-                    + cal.sigma_per_sqrt_day * dt.sqrt() * noise;
+                s.dev +=
+                    -cal.theta_per_day * s.dev * dt + cal.sigma_per_sqrt_day * dt.sqrt() * noise;
                 if t >= s.spike_until
                     && spike_roll < cal.spike_per_hour * RATE_STEP_MS as f64 / HOUR_MS as f64
                 {
@@ -893,7 +903,11 @@ impl Synthetic {
         start_mts: i64,
         cal: Calibration,
     ) -> Self {
-        let sym: &'static str = SYMBOLS.iter().find(|s| **s == symbol).copied().unwrap_or("fUSD");
+        let sym: &'static str = SYMBOLS
+            .iter()
+            .find(|s| **s == symbol)
+            .copied()
+            .unwrap_or("fUSD");
         let mut lives = ChaCha8Rng::seed_from_u64(seed ^ 0x7a9e);
         let mut events: Vec<(i64, Demand)> = Vec::new();
         // Trades where the tape has them; candles for the other recorded minutes.
@@ -924,14 +938,9 @@ impl Synthetic {
         {
             // A minute's volume, split over its open, high, low and close (the high carries
             // a tenth: a candle's extreme is usually one small print).
-            for (k, (rate, share)) in [
-                (c.open, 0.3),
-                (c.high, 0.1),
-                (c.low, 0.3),
-                (c.close, 0.3),
-            ]
-            .into_iter()
-            .enumerate()
+            for (k, (rate, share)) in [(c.open, 0.3), (c.high, 0.1), (c.low, 0.3), (c.close, 0.3)]
+                .into_iter()
+                .enumerate()
             {
                 let amount = c.volume * share;
                 if amount <= 0.0 || rate <= 0.0 {
@@ -977,7 +986,9 @@ impl Synthetic {
         let mut hours: std::collections::BTreeMap<i64, (f64, f64)> = Default::default();
         for r in data.tape.rows.iter().filter(|r| r.period <= 30) {
             let a = r.amount.abs().to_f64().unwrap_or(0.0);
-            let e = hours.entry(r.mts.div_euclid(HOUR_MS) * HOUR_MS).or_default();
+            let e = hours
+                .entry(r.mts.div_euclid(HOUR_MS) * HOUR_MS)
+                .or_default();
             e.0 += a * r.rate.to_f64().unwrap_or(0.0);
             e.1 += a;
         }
@@ -990,7 +1001,9 @@ impl Synthetic {
             if c.close <= 0.0 || c.volume <= 0.0 {
                 continue;
             }
-            let e = hours.entry(c.mts.div_euclid(HOUR_MS) * HOUR_MS).or_default();
+            let e = hours
+                .entry(c.mts.div_euclid(HOUR_MS) * HOUR_MS)
+                .or_default();
             e.0 += c.volume * c.close;
             e.1 += c.volume;
         }
@@ -1004,14 +1017,7 @@ impl Synthetic {
             level,
             recorded: data.recorded_minutes(start_mts, i64::MAX),
         };
-        let mut g = Self::build(
-            seed,
-            start_mts,
-            cal,
-            &[sym],
-            Some(anchors),
-            events.into(),
-        );
+        let mut g = Self::build(seed, start_mts, cal, &[sym], Some(anchors), events.into());
         if start_frr.is_none() {
             // No statistics: FRR moves as in the synthetic market.
             g.anchors.as_mut().expect("set").frr.clear();

@@ -25,6 +25,7 @@
 //! ```
 
 mod admin;
+pub mod calibrate;
 pub mod clock;
 pub mod driver;
 pub mod faults;

@@ -1032,8 +1032,8 @@ impl World {
             .unwrap_or(Decimal::ONE);
         let rate = self.markets[symbol].market_rate;
         let frr = self.markets[symbol].frr;
-        let long_level = frr
-            * Decimal::from_f64(self.calibration.long_bid_ratio).unwrap_or(Decimal::new(81, 2));
+        let long_level =
+            frr * Decimal::from_f64(self.calibration.long_bid_ratio).unwrap_or(Decimal::new(81, 2));
         let mut fresh = Vec::new();
         for k in 0..46u32 {
             let (r, usd, period) = if k < 40 {
@@ -1239,7 +1239,9 @@ impl World {
             }
             let ours: Decimal = fills
                 .iter()
-                .filter(|f| f.2 == frr && self.markets[symbol].offers[f.0].kind == OfferKind::FrrDeltaVar)
+                .filter(|f| {
+                    f.2 == frr && self.markets[symbol].offers[f.0].kind == OfferKind::FrrDeltaVar
+                })
                 .map(|f| f.1)
                 .sum();
             let others = left - ours;
