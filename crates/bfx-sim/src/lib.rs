@@ -29,6 +29,7 @@ pub mod calibrate;
 pub mod clock;
 pub mod driver;
 pub mod faults;
+pub mod replay;
 mod server;
 pub mod world;
 
@@ -42,9 +43,9 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 pub use clock::{ClockMode, SimClock};
-pub use driver::{Calibration, Driver, Tape, TapeError, TapeRow};
+pub use driver::{Calibration, Candle, Driver, FundingStat, ReplayData, Tape, TapeError, TapeRow};
 pub use faults::{Fault, RateLimitForm};
-pub use world::{FillModel, World};
+pub use world::{FillModel, FrrRule, Opportunity, World};
 
 /// How to build a simulator.
 pub struct SimConfig {
@@ -72,6 +73,18 @@ pub enum MarketSpec {
         symbol: String,
         /// The tape.
         tape: Tape,
+    },
+    /// The calibrated synthetic market with a given calibration.
+    SyntheticWith(Calibration),
+    /// A replay of real data (tapes, candles, funding statistics) from the start time, the
+    /// holes bridged by the model with this calibration.
+    RealData {
+        /// Symbol (`fUSD`).
+        symbol: String,
+        /// The data.
+        data: ReplayData,
+        /// The model's calibration for what the data does not show.
+        calibration: Calibration,
     },
 }
 
@@ -151,6 +164,20 @@ impl Sim {
             MarketSpec::Idle => Driver::Idle,
             MarketSpec::Synthetic => Driver::synthetic(cfg.seed, cfg.start_mts),
             MarketSpec::Replay { symbol, tape } => Driver::replay(&symbol, tape, cfg.seed),
+            MarketSpec::SyntheticWith(cal) => Driver::Market(Box::new(
+                driver::Synthetic::with_calibration(cfg.seed, cfg.start_mts, cal),
+            )),
+            MarketSpec::RealData {
+                symbol,
+                data,
+                calibration,
+            } => Driver::Market(Box::new(driver::Synthetic::replay(
+                &symbol,
+                &data,
+                cfg.seed,
+                cfg.start_mts,
+                calibration,
+            ))),
         };
         let mut world = World::new(cfg.seed, cfg.start_mts, driver);
         world.fill = cfg.fill;
