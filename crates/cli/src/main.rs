@@ -13,6 +13,7 @@ macro_rules! dec {
 
 mod activity;
 mod backtest;
+mod calibrate;
 mod common;
 mod earnings;
 mod human;
@@ -63,6 +64,9 @@ enum Command {
     /// Replays a market through the emulator with the real engine and compares the strategy
     /// with Auto-Renew, a fixed offer, a spread ladder, idle money and perfect foresight.
     Backtest(backtest::BacktestArgs),
+    /// The market model's calibration table: model vs real 2026 fUSD figures, each with its
+    /// tolerance and source (exit 0 all hold, 1 one does not).
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 const STATUS_EXIT_HELP: &str = "\
@@ -116,6 +120,7 @@ fn main() {
             Command::Status => run::status(&cli.global).await,
             Command::Earnings(args) => earnings::run(&cli.global, args).await,
             Command::Backtest(args) => backtest::run(&cli.global, args).await,
+            Command::Calibrate(args) => calibrate::run(&cli.global, args),
         }
     });
     match result {
