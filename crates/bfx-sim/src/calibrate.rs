@@ -722,3 +722,76 @@ pub fn table(model: &Figures, real: Option<&Figures>) -> (String, bool) {
     }
     (s, all)
 }
+
+/// Fits the parts of the model that the recorded data of a training window shows, on top of
+/// `base`: the short market's level relative to FRR (volume-weighted close of the candles and
+/// 2–30-day trades ÷ FRR), spike frequency and size from the candles' highs, and the long
+/// FRR. What the window does not show (the long market, loan lives, the FRR line) keeps the
+/// base calibration. Returns the calibration and the figures it was fitted from.
+pub fn fit(
+    data: &crate::driver::ReplayData,
+    from: i64,
+    to: i64,
+    base: &crate::driver::Calibration,
+) -> (crate::driver::Calibration, Figures) {
+    let mut cal = base.clone();
+    let mut out = Figures::new();
+    let stats: Vec<&FundingStat> = data.stats.iter().filter(|s| s.mts < to).collect();
+    let frr_at = |t: i64| -> Option<f64> {
+        let i = stats.partition_point(|s| s.mts <= t);
+        stats.get(i.checked_sub(1)?).map(|s| s.frr)
+    };
+    let (mut n, mut v) = (0.0, 0.0);
+    for c in data.candles.iter().filter(|c| c.mts >= from && c.mts < to) {
+        if let Some(f) = frr_at(c.mts).filter(|f| *f > 0.0)
+            && c.close > 0.0
+        {
+            n += c.volume * c.close / f;
+            v += c.volume;
+        }
+    }
+    for r in data
+        .tape
+        .rows
+        .iter()
+        .filter(|r| r.mts >= from && r.mts < to && r.period <= 30)
+    {
+        if let Some(f) = frr_at(r.mts).filter(|f| *f > 0.0) {
+            let a = r.amount.abs().to_f64().unwrap_or(0.0);
+            n += a * r.rate.to_f64().unwrap_or(0.0) / f;
+            v += a;
+        }
+    }
+    if v > 0.0 {
+        let level = (n / v).clamp(0.1, 1.0);
+        // The model's 2-day trades print a little above its level (borrowers sweep upwards):
+        // the default level 0.40 prints at about 0.40–0.46 of FRR.
+        cal.short_ratio = level;
+        out.insert("level_to_frr".into(), level);
+    }
+    let rows: Vec<(i64, f64, f64)> = data
+        .candles
+        .iter()
+        .filter(|c| c.mts >= from && c.mts < to)
+        .map(|c| (c.mts, c.high, c.close))
+        .collect();
+    if rows.len() >= 240
+        && let Some((per_day, size, minutes)) = spikes(&rows)
+    {
+        cal.spike_per_hour = (per_day / 24.0 * base.spike_per_hour / (4.4 / 24.0)).clamp(0.01, 1.0);
+        let s = size.clamp(1.2, 4.0);
+        cal.spike_factor = ((s - 0.3).max(1.1), s + 0.2);
+        let m = minutes.clamp(3.0, 60.0) as i64;
+        cal.spike_minutes = ((m / 2).max(2), m * 2);
+        out.insert("spikes_per_day".into(), per_day);
+        out.insert("spike_size".into(), size);
+        out.insert("spike_minutes".into(), minutes);
+    }
+    if let Some(last) = stats.last() {
+        cal.base_frr = cal
+            .base_frr
+            .map(|(s, f)| if s == "fUSD" { (s, last.frr) } else { (s, f) });
+        out.insert("frr".into(), last.frr);
+    }
+    (cal, out)
+}
