@@ -2,9 +2,10 @@
 //! doing nothing?"
 //!
 //! A backtest replays a funding market (a recorded tape of real trades, or the seeded synthetic
-//! market) through `bfx-sim` at full speed and runs the **real engine and planner** against it
-//! over HTTP, exactly as live. Every contender gets its own fresh exchange with the same market
-//! and the same starting balance:
+//! market) through `bfx-sim` at full speed and runs the **real engine and planner** against it,
+//! in process through [`SimExchange`] (the same answers the HTTP API gives, without sockets,
+//! JSON or signing) or, with [`Transport::Http`], over HTTP exactly as live. Every contender
+//! gets its own fresh exchange with the same market and the same starting balance:
 //!
 //! - the strategies asked for (presets or a settings file);
 //! - **Auto-Renew at FRR**, under two assumptions about whether an FRR offer fills:
@@ -19,14 +20,16 @@
 //!   bound optimistic Auto-Renew, whose FRR offers are assumed to fill at FRR even when no trade
 //!   printed that high).
 //!
-//! What it is not: a second implementation of the strategy. The engine, planner and exchange
-//! client are the live ones; only the clock is stepped.
+//! What it is not: a second implementation of the strategy. The engine and planner are the
+//! live ones (and, over HTTP, the exchange client too); only the clock is stepped.
 
 mod chart;
 mod run;
+mod sim_exchange;
 
 pub use chart::{chart_png, chart_svg};
 pub use run::{BacktestError, run};
+pub use sim_exchange::SimExchange;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -76,6 +79,20 @@ pub struct Spec {
     pub step_minutes: i64,
     /// Most of one tape trade our offers may take (0–1): the replay's fill model.
     pub participation: Decimal,
+    /// How the engine reaches the emulator: in process (the default, fast) or over HTTP as
+    /// live (the reference the in-process path is checked against).
+    pub transport: Transport,
+}
+
+/// How the engine reaches each contender's emulated exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Transport {
+    /// Directly on the simulator ([`SimExchange`]): no sockets, JSON or signing. The same
+    /// answers as over HTTP; faults and maintenance are not simulated on this path.
+    #[default]
+    InProcess,
+    /// bfx-sim served on 127.0.0.1 and read through the real `bfx::Client`, as live.
+    Http,
 }
 
 impl Spec {
@@ -89,6 +106,7 @@ impl Spec {
             strategies: Vec::new(),
             step_minutes: 5,
             participation: Decimal::new(5, 1),
+            transport: Transport::default(),
         }
     }
 }

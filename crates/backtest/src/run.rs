@@ -1,18 +1,19 @@
 //! Running the contenders: one fresh exchange each, the same market, stepped at full speed.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bfx::{Client, ClientConfig, Credentials};
-use bfx_sim::world::AutoRenew;
-use bfx_sim::{ClockMode, FillModel, MarketSpec, Sim, SimConfig};
+use bfx_sim::world::{AutoRenew, Credit};
+use bfx_sim::{ClockMode, FillModel, MarketSpec, Sim, SimConfig, SimHandle};
 use lender::bfx_exchange::BfxExchange;
 use lender::engine::{Engine, EngineConfig};
-use lender::exchange::Clock;
+use lender::exchange::{Clock, Exchange};
 use rust_decimal::{Decimal, MathematicalOps};
 
-use crate::{Kind, MarketSource, Outcome, Report, Spec};
+use crate::{Kind, MarketSource, Outcome, Report, SimExchange, Spec, Transport};
 
 const HOUR: i64 = 3_600_000;
 const DAY: i64 = 24 * HOUR;
@@ -47,6 +48,42 @@ struct Contender {
     name: String,
     kind: Kind,
     settings: Option<lender::StrategySettings>,
+}
+
+/// A job's result.
+type Outcomed = Result<Outcome, BacktestError>;
+
+/// One line of the report to compute.
+enum Job {
+    /// A contender on its own exchange.
+    Contender(Box<Contender>),
+    /// The perfect-foresight bound.
+    Foresight,
+}
+
+impl Job {
+    /// Which jobs go first (lower first): the longest.
+    fn weight(&self) -> u8 {
+        match self {
+            Self::Contender(c) if c.settings.is_some() => 0,
+            Self::Contender(c) if c.kind == Kind::Idle => 3,
+            Self::Contender(_) => 1,
+            Self::Foresight => 2,
+        }
+    }
+
+    async fn run(
+        self,
+        spec: &Spec,
+        start: i64,
+        hours: i64,
+        done: &AtomicU64,
+    ) -> Result<Outcome, BacktestError> {
+        match self {
+            Self::Contender(c) => run_one(spec, &c, start, hours, done).await,
+            Self::Foresight => Ok(foresight(spec, start, hours)),
+        }
+    }
 }
 
 /// Where the market starts and how long it runs.
@@ -87,9 +124,11 @@ fn seed(spec: &Spec) -> u64 {
     }
 }
 
-/// A fresh exchange with the spec's market from `start`, its clock stepped by hand, keeping
-/// every public trade (for the perfect-foresight bound).
-fn new_sim(spec: &Spec, start: i64, frr_optimistic: bool) -> Sim {
+/// A fresh exchange with the spec's market from `start`, its clock stepped by hand. Only the
+/// perfect-foresight bound reads old public trades, so only its exchange keeps them all (the
+/// others keep the emulator's default week, more than anything they read: the ticker and the
+/// hourly statistics look back one day).
+fn new_sim(spec: &Spec, start: i64, frr_optimistic: bool, keep_all_trades: bool) -> Sim {
     let sim = Sim::new(SimConfig {
         seed: seed(spec),
         start_mts: start,
@@ -100,32 +139,74 @@ fn new_sim(spec: &Spec, start: i64, frr_optimistic: bool) -> Sim {
             frr_optimistic,
         },
     });
-    sim.with_world(|w| w.keep_trades_ms = i64::MAX / 4);
+    if keep_all_trades {
+        sim.with_world(|w| w.keep_trades_ms = i64::MAX / 4);
+    }
     sim
 }
 
-/// Interest accrued by `account`'s loans up to `t`, net of the fee: what Bitfinex pays for
-/// them, second by second.
-fn accrued(sim: &Sim, account: u64, symbol: &str, t: i64) -> Decimal {
-    sim.with_world(|w| {
-        let a = &w.accounts[&account];
-        a.credit_hist
-            .iter()
-            .chain(
-                w.markets[symbol]
-                    .credits
-                    .iter()
-                    .filter(|c| c.account == account),
-            )
-            .filter(|c| c.symbol == symbol)
-            .map(|c| {
-                let stop = c.closed.unwrap_or(c.ends).min(t);
-                let ms = (stop - c.opened).max(0);
-                c.amount * c.rate * Decimal::from(ms) / Decimal::from(DAY)
-            })
-            .sum::<Decimal>()
-            * (Decimal::ONE - FEE)
-    })
+/// Interest of one loan up to `t`, before the fee.
+fn interest(c: &Credit, t: i64) -> Decimal {
+    let stop = c.closed.unwrap_or(c.ends).min(t);
+    let ms = (stop - c.opened).max(0);
+    c.amount * c.rate * Decimal::from(ms) / Decimal::from(DAY)
+}
+
+/// Interest accrued by an account's loans, net of the fee: what Bitfinex pays for them,
+/// second by second, read at times that only move forward.
+///
+/// Closed loans never change, and the history only grows at its end, so the sum over the
+/// loans closed so far is kept from one reading to the next; each reading adds the same terms
+/// in the same order as a sum from scratch (history, then the loans still running), so the
+/// result is the same to the last digit.
+struct Accrual {
+    account: u64,
+    symbol: String,
+    /// History entries already in `closed`.
+    done: usize,
+    /// Their sum.
+    closed: Decimal,
+}
+
+impl Accrual {
+    fn new(account: u64, symbol: &str) -> Self {
+        Self {
+            account,
+            symbol: symbol.to_owned(),
+            done: 0,
+            closed: Decimal::ZERO,
+        }
+    }
+
+    /// Accrued up to `t` (now, on the exchange's clock).
+    fn at(&mut self, sim: &Sim, t: i64) -> Decimal {
+        sim.with_world(|w| {
+            let hist = &w.accounts[&self.account].credit_hist;
+            while let Some(c) = hist.get(self.done) {
+                if c.closed.is_none_or(|x| x > t) {
+                    break;
+                }
+                if c.symbol == self.symbol {
+                    self.closed += interest(c, t);
+                }
+                self.done += 1;
+            }
+            let mut sum = self.closed;
+            for c in hist[self.done..]
+                .iter()
+                .chain(
+                    w.markets[&self.symbol]
+                        .credits
+                        .iter()
+                        .filter(|c| c.account == self.account),
+                )
+                .filter(|c| c.symbol == self.symbol)
+            {
+                sum += interest(c, t);
+            }
+            sum * (Decimal::ONE - FEE)
+        })
+    }
 }
 
 /// (lent, funding balance) of the account now.
@@ -158,6 +239,65 @@ fn rates(earned: Decimal, balance: Decimal, ms: i64) -> (Decimal, Decimal) {
     (apr, apy)
 }
 
+/// A contender's engine, on one transport.
+enum Driven {
+    /// Over HTTP: the emulator served on loopback, the live client.
+    Http {
+        engine: Box<Engine<BfxExchange>>,
+        server: SimHandle,
+    },
+    /// In process, with its request count.
+    InProcess {
+        engine: Box<Engine<SimExchange>>,
+        calls: Arc<AtomicU64>,
+    },
+}
+
+impl Driven {
+    async fn cycle(&mut self) -> Result<(), String> {
+        match self {
+            Self::Http { engine, .. } => engine.cycle().await.map(drop),
+            Self::InProcess { engine, .. } => engine.cycle().await.map(drop),
+        }
+        .map_err(|e| e.to_string())
+    }
+
+    /// API requests so far.
+    fn api_calls(&self, sim: &Sim) -> u64 {
+        match self {
+            Self::Http { .. } => sim.api_calls(),
+            Self::InProcess { calls, .. } => calls.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// The real engine on `x`, lending `settings`, on the exchange's clock.
+fn new_engine<X: Exchange>(
+    x: X,
+    spec: &Spec,
+    sim: &Sim,
+    c: &Contender,
+    settings: &lender::StrategySettings,
+) -> Result<Box<Engine<X>>, BacktestError> {
+    let store =
+        Arc::new(store::Store::open_in_memory().map_err(|e| BacktestError::Sim(e.to_string()))?);
+    let mut e = Engine::new(
+        x,
+        store,
+        Arc::new(SimTime(sim.clone())),
+        EngineConfig {
+            currencies: vec![spec.currency.clone()],
+            ..EngineConfig::default()
+        },
+    )
+    .map_err(|e| BacktestError::Engine(e.to_string()))?;
+    e.set_settings(&spec.currency, settings.clone())
+        .map_err(|e| BacktestError::Invalid(format!("{}: {e}", c.name)))?;
+    e.start()
+        .map_err(|e| BacktestError::Engine(e.to_string()))?;
+    Ok(Box::new(e))
+}
+
 /// Runs one contender on its own exchange; `done` counts steps for the progress bar.
 async fn run_one(
     spec: &Spec,
@@ -167,41 +307,35 @@ async fn run_one(
     done: &AtomicU64,
 ) -> Result<Outcome, BacktestError> {
     let symbol = format!("f{}", spec.currency);
-    let sim = new_sim(spec, start, c.kind == Kind::AutoRenewOptimistic);
+    let sim = new_sim(spec, start, c.kind == Kind::AutoRenewOptimistic, false);
     let demo = sim.demo_account(&spec.balance.to_string());
     let account = demo.account;
-    let mut engine = None;
-    let mut server = None;
-    if let Some(settings) = &c.settings {
-        let h = sim
-            .serve("127.0.0.1:0")
-            .await
-            .map_err(|e| BacktestError::Sim(e.to_string()))?;
-        let mut cfg = ClientConfig::for_base(&h.url);
-        cfg.rate_limits = false;
-        cfg.timeout = Duration::from_secs(30);
-        let client = Client::new(cfg, Some(Credentials::new(&demo.key, &demo.secret)))
-            .map_err(|e| BacktestError::Sim(e.to_string()))?;
-        let store = Arc::new(
-            store::Store::open_in_memory().map_err(|e| BacktestError::Sim(e.to_string()))?,
-        );
-        let mut e = Engine::new(
-            BfxExchange::new(Arc::new(client)),
-            store,
-            Arc::new(SimTime(sim.clone())),
-            EngineConfig {
-                currencies: vec![spec.currency.clone()],
-                ..EngineConfig::default()
-            },
-        )
-        .map_err(|e| BacktestError::Engine(e.to_string()))?;
-        e.set_settings(&spec.currency, settings.clone())
-            .map_err(|e| BacktestError::Invalid(format!("{}: {e}", c.name)))?;
-        e.start()
-            .map_err(|e| BacktestError::Engine(e.to_string()))?;
-        engine = Some(e);
-        server = Some(h);
-    }
+    let mut driven = match (&c.settings, spec.transport) {
+        (None, _) => None,
+        (Some(settings), Transport::InProcess) => {
+            let x = SimExchange::new(sim.clone(), account);
+            let calls = x.call_counter();
+            Some(Driven::InProcess {
+                engine: new_engine(x, spec, &sim, c, settings)?,
+                calls,
+            })
+        }
+        (Some(settings), Transport::Http) => {
+            let h = sim
+                .serve("127.0.0.1:0")
+                .await
+                .map_err(|e| BacktestError::Sim(e.to_string()))?;
+            let mut cfg = ClientConfig::for_base(&h.url);
+            cfg.rate_limits = false;
+            cfg.timeout = Duration::from_secs(30);
+            let client = Client::new(cfg, Some(Credentials::new(&demo.key, &demo.secret)))
+                .map_err(|e| BacktestError::Sim(e.to_string()))?;
+            Some(Driven::Http {
+                engine: new_engine(BfxExchange::new(Arc::new(client)), spec, &sim, c, settings)?,
+                server: h,
+            })
+        }
+    };
     if matches!(
         c.kind,
         Kind::AutoRenewConservative | Kind::AutoRenewOptimistic
@@ -219,9 +353,13 @@ async fn run_one(
         })
         .map_err(|e| BacktestError::Sim(e.to_string()))?;
     }
+    // Idle money: nothing the market does reaches an account that neither offers nor lends,
+    // so its exchange is not moved at all (every step reads the same wallet).
+    let moves = c.kind != Kind::Idle;
     let step = spec.step_minutes.clamp(1, 60) * 60_000;
     let end = start + hours * HOUR;
-    let calls_before = sim.api_calls();
+    let calls_before = driven.as_ref().map_or(0, |d| d.api_calls(&sim));
+    let mut accrual = Accrual::new(account, &symbol);
     let mut cumulative = vec![(start, Decimal::ZERO)];
     let (mut lent_ms, mut total_ms) = (Decimal::ZERO, Decimal::ZERO);
     let mut next_sample = start + HOUR;
@@ -230,26 +368,28 @@ async fn run_one(
         let dt = step.min(end - t);
         // Lent and total hold over the step that follows (the engine acts at its start).
         let (lent, total) = lent_and_total(&sim, account, &symbol, &spec.currency);
-        sim.advance(dt);
+        if moves {
+            sim.advance(dt);
+        }
         t += dt;
-        if let Some(e) = engine.as_mut() {
-            e.cycle()
+        if let Some(d) = driven.as_mut() {
+            d.cycle()
                 .await
                 .map_err(|err| BacktestError::Engine(format!("{}: {err}", c.name)))?;
         }
         lent_ms += lent * Decimal::from(dt);
         total_ms += total * Decimal::from(dt);
         if t >= next_sample || t >= end {
-            cumulative.push((t, accrued(&sim, account, &symbol, t).round_dp(8)));
+            cumulative.push((t, accrual.at(&sim, t).round_dp(8)));
             next_sample += HOUR;
         }
         done.fetch_add(1, Ordering::Relaxed);
     }
-    let api_calls = sim.api_calls() - calls_before;
-    if let Some(h) = server {
-        h.stop().await;
+    let api_calls = driven.as_ref().map_or(0, |d| d.api_calls(&sim)) - calls_before;
+    if let Some(Driven::Http { server, .. }) = driven {
+        server.stop().await;
     }
-    let earned = accrued(&sim, account, &symbol, end).round_dp(8);
+    let earned = accrual.at(&sim, end).round_dp(8);
     let (apr, apy) = rates(earned, spec.balance, end - start);
     let (offers, cancels, fills) = sim.with_world(|w| {
         let a = &w.accounts[&account];
@@ -302,15 +442,11 @@ async fn run_one(
 /// conservative fill model, since an offer fills at its own rate, at most the trade's.
 fn foresight(spec: &Spec, start: i64, hours: i64) -> Outcome {
     let symbol = format!("f{}", spec.currency);
-    let sim = new_sim(spec, start, false);
+    let sim = new_sim(spec, start, false, true);
     let end = start + hours * HOUR;
-    // Step like the others so the synthetic market evolves the same way.
-    let step = spec.step_minutes.clamp(1, 60) * 60_000;
-    let mut t = start;
-    while t < end {
-        t = (t + step).min(end);
-        sim.advance_to(t);
-    }
+    // The market alone, no account: how the clock gets to the end does not matter (every
+    // event is processed at its own time), so it goes there in one move.
+    sim.advance_to(end);
     // Per loan length: the highest rate that started in each hour.
     let n = usize::try_from(hours).unwrap_or(0);
     let mut started: std::collections::BTreeMap<u32, Vec<Option<Decimal>>> = Default::default();
@@ -380,8 +516,9 @@ fn foresight(spec: &Spec, start: i64, hours: i64) -> Outcome {
     }
 }
 
-/// Runs every contender (two at a time) and reports them side by side. `progress(done,
-/// total)` is called about five times a second with simulated steps done.
+/// Runs every contender (as many at a time as there are cores, up to four) and reports them
+/// side by side. `progress(done, total)` is called about five times a second with simulated
+/// steps done.
 pub async fn run(spec: &Spec, mut progress: impl FnMut(u64, u64)) -> Result<Report, BacktestError> {
     if spec.balance <= Decimal::ZERO {
         return Err(BacktestError::Invalid(
@@ -441,31 +578,72 @@ pub async fn run(spec: &Spec, mut progress: impl FnMut(u64, u64)) -> Result<Repo
     let steps_each = u64::try_from((hours * 60 + step - 1) / step).unwrap_or(0);
     let total = steps_each * contenders.len() as u64;
     let done = Arc::new(AtomicU64::new(0));
+    // The bound is the last outcome; every job is independent.
+    let n = contenders.len() + 1;
+    let mut jobs: Vec<(usize, Job)> = contenders
+        .into_iter()
+        .map(|c| Job::Contender(Box::new(c)))
+        .chain([Job::Foresight])
+        .enumerate()
+        .collect();
+    // Longest first, so the last job to finish is a short one: the engines, then the
+    // exchanges that only move the market (Auto-Renew, the bound), idle money last.
+    jobs.sort_by_key(|(i, j)| (j.weight(), *i));
+    let queue = Arc::new(Mutex::new(VecDeque::from(jobs)));
+    let slots: Arc<Mutex<Vec<Option<Outcomed>>>> =
+        Arc::new(Mutex::new((0..n).map(|_| None).collect()));
+    let spec_arc = Arc::new(spec.clone());
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
-    let gate = Arc::new(tokio::sync::Semaphore::new(parallel));
-    let mut tasks = Vec::new();
-    for c in contenders {
-        let (spec, done, gate) = (spec.clone(), done.clone(), gate.clone());
-        tasks.push(tokio::spawn(async move {
-            let _permit = gate.acquire_owned().await;
-            run_one(&spec, &c, start, hours, &done).await
-        }));
+    let mut workers = Vec::new();
+    for _ in 0..parallel.min(n) {
+        let (spec, done, queue, slots) =
+            (spec_arc.clone(), done.clone(), queue.clone(), slots.clone());
+        let next = move || queue.lock().ok().and_then(|mut q| q.pop_front());
+        let put = move |i: usize, r| {
+            if let Ok(mut s) = slots.lock() {
+                s[i] = Some(r);
+            }
+        };
+        workers.push(match spec.transport {
+            // In process nothing ever waits: each worker is a thread of its own, so the
+            // runtime stays free for the progress reports.
+            Transport::InProcess => {
+                let rt = tokio::runtime::Handle::current();
+                tokio::task::spawn_blocking(move || {
+                    while let Some((i, job)) = next() {
+                        put(i, rt.block_on(job.run(&spec, start, hours, &done)));
+                    }
+                })
+            }
+            Transport::Http => tokio::spawn(async move {
+                while let Some((i, job)) = next() {
+                    put(i, job.run(&spec, start, hours, &done).await);
+                }
+            }),
+        });
     }
-    let all = futures_join(tasks);
+    let all = futures_join(workers);
     tokio::pin!(all);
     let mut tick = tokio::time::interval(Duration::from_millis(200));
-    let results = loop {
+    let joined = loop {
         tokio::select! {
             r = &mut all => break r,
             _ = tick.tick() => progress(done.load(Ordering::Relaxed), total),
         }
     };
     progress(total, total);
+    for j in joined {
+        j.map_err(|e| BacktestError::Engine(e.to_string()))?;
+    }
+    let results = std::mem::take(
+        &mut *slots
+            .lock()
+            .map_err(|e| BacktestError::Engine(e.to_string()))?,
+    );
     let mut outcomes = Vec::new();
     for r in results {
-        outcomes.push(r.map_err(|e| BacktestError::Engine(e.to_string()))??);
+        outcomes.push(r.ok_or_else(|| BacktestError::Engine("a contender did not run".into()))??);
     }
-    outcomes.push(foresight(spec, start, hours));
     Ok(Report {
         market: spec.market.label(),
         start_mts: start,
