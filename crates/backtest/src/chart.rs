@@ -18,12 +18,13 @@ fn color(kind: Kind, i: usize) -> &'static str {
     const OURS: [&str; 4] = ["#0f8f7e", "#2563eb", "#7c3aed", "#0891b2"];
     match kind {
         Kind::Strategy => OURS[i % OURS.len()],
+        Kind::MarketAverage => "#b91c1c",
         Kind::AutoRenewConservative => "#c2410c",
         Kind::AutoRenewOptimistic => "#f59e0b",
         Kind::FixedAtAsk => "#64748b",
-        Kind::SpreadLadder => "#a16207",
+        Kind::Mika => "#a16207",
         Kind::Idle => "#9ca3af",
-        Kind::PerfectForesight => "#111827",
+        Kind::HindsightBound => "#111827",
     }
 }
 
@@ -132,7 +133,7 @@ pub fn chart_svg(r: &Report) -> String {
             .map(|(t, v)| format!("{:.1},{:.1}", x(*t), y(v.to_f64().unwrap_or(0.0))))
             .collect();
         let dash = match o.kind {
-            Kind::AutoRenewOptimistic | Kind::PerfectForesight => r#" stroke-dasharray="6 4""#,
+            Kind::AutoRenewOptimistic | Kind::HindsightBound => r#" stroke-dasharray="6 4""#,
             _ => "",
         };
         let width = if o.kind == Kind::Strategy { 2.5 } else { 1.6 };

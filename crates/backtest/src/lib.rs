@@ -8,17 +8,17 @@
 //! gets its own fresh exchange with the same market and the same starting balance:
 //!
 //! - the strategies asked for (presets or a settings file);
-//! - **Auto-Renew at FRR**, under two assumptions about whether an FRR offer fills:
-//!   *conservative* (only when trades print at or above FRR — the headline) and *optimistic*
-//!   (like a market offer);
+//! - the **market-average lender**: Auto-Renew at FRR (2 days, Bitfinex's default) under the
+//!   calibrated FRR rule — FRR offers wait behind the line of other lenders' FRR offers (the
+//!   headline baseline);
+//! - **Auto-Renew at FRR** at the two edges of the sensitivity band: *filled whenever the
+//!   market reaches FRR* (nobody in front) and *if every FRR offer filled* (taken first);
 //! - a **fixed offer at the market ask** (everything in one offer at the lowest ask, 2 days);
-//! - a **spread ladder** in the style of MarginBot/MikaLendingBot (5 offers spread between a
-//!   bottom and a top gap in the book, always 2 days, no repricing);
+//! - **MikaLendingBot's default** configuration ([`mika_default`]);
 //! - **idle** money (zero);
-//! - **perfect foresight**: the whole balance lent all the time at each hour's highest traded
-//!   rate — an upper bound for every contender under the conservative fill model (it does not
-//!   bound optimistic Auto-Renew, whose FRR offers are assumed to fill at FRR even when no trade
-//!   printed that high).
+//! - the **hindsight bound**: the most any lender could have earned knowing every borrower in
+//!   advance, with the same fills, loan lives and balance (an exact min-cost flow,
+//!   `yardstick::hindsight_bound`); it bounds every line except the upper Auto-Renew edge.
 //!
 //! What it is not: a second implementation of the strategy. The engine and planner are the
 //! live ones (and, over HTTP, the exchange client too); only the clock is stepped.
@@ -26,6 +26,7 @@
 mod chart;
 mod run;
 mod sim_exchange;
+pub mod walk;
 
 pub use chart::{chart_png, chart_svg};
 pub use run::{BacktestError, run};
@@ -37,6 +38,7 @@ use ts_rs::TS;
 
 /// Which market to replay.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // one per backtest
 pub enum MarketSource {
     /// A recorded tape of public funding trades (`id,mts,amount,rate,period`).
     Tape {
@@ -50,6 +52,18 @@ pub enum MarketSource {
         /// Seed: the same seed gives the same market.
         seed: u64,
     },
+    /// Real market data (candles, funding statistics, tapes where present) from `from`, the
+    /// holes bridged by the calibrated model.
+    RealData {
+        /// A name for reports (the window).
+        name: String,
+        /// The data.
+        data: bfx_sim::ReplayData,
+        /// Window start (UTC ms).
+        from: i64,
+        /// The model's calibration for what the data does not show.
+        calibration: bfx_sim::Calibration,
+    },
 }
 
 impl MarketSource {
@@ -58,6 +72,7 @@ impl MarketSource {
         match self {
             Self::Tape { name, .. } => format!("tape {name}"),
             Self::Synthetic { seed } => format!("synthetic seed {seed}"),
+            Self::RealData { name, .. } => format!("real fUSD {name}"),
         }
     }
 }
@@ -117,18 +132,22 @@ impl Spec {
 pub enum Kind {
     /// One of our strategies, run by the real engine.
     Strategy,
-    /// Bitfinex Auto-Renew at FRR; FRR offers fill only when trades print at or above FRR.
+    /// The market-average lender: Bitfinex Auto-Renew at FRR (2 days) under the calibrated FRR
+    /// rule (FRR offers wait behind the line of other lenders' FRR offers).
+    MarketAverage,
+    /// Auto-Renew at FRR, lower edge of the band: FRR offers fill whenever a bid or trade
+    /// reaches FRR, with nobody in front.
     AutoRenewConservative,
-    /// Bitfinex Auto-Renew at FRR; FRR offers fill like market offers.
+    /// Auto-Renew at FRR, upper edge of the band: FRR offers are taken first by any bid.
     AutoRenewOptimistic,
     /// Everything in one offer at the lowest ask.
     FixedAtAsk,
-    /// Five offers spread over the book (MarginBot/MikaLendingBot style).
-    SpreadLadder,
+    /// MikaLendingBot's default configuration.
+    Mika,
     /// Not lent.
     Idle,
-    /// The whole balance at each hour's highest traded rate: an upper bound.
-    PerfectForesight,
+    /// The best any lender could have earned knowing the future, under the same fill model.
+    HindsightBound,
 }
 
 /// One contender's figures.
@@ -217,7 +236,7 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "{:<34} {:>12} {:>8} {:>8} {:>9} {:>16} {:>7} {:>7} {:>8} {:>10}",
+            "{:<60} {:>12} {:>8} {:>8} {:>9} {:>16} {:>7} {:>7} {:>8} {:>10}",
             "",
             "earned",
             "APR",
@@ -233,7 +252,7 @@ impl Report {
         for o in &self.outcomes {
             let _ = writeln!(
                 s,
-                "{:<34} {:>12} {:>8} {:>8} {:>9} {:>16} {:>7} {:>7} {:>8} {:>10}",
+                "{:<60} {:>12} {:>8} {:>8} {:>9} {:>16} {:>7} {:>7} {:>8} {:>10}",
                 o.name,
                 o.earned.round_dp(4).to_string(),
                 pct(o.apr),
@@ -251,7 +270,7 @@ impl Report {
         let _ = writeln!(s, "\n{}", self.headline_baseline);
         let _ = writeln!(
             s,
-            "Perfect foresight lends everything at each hour's highest traded rate: no line can beat it under the conservative fill model (optimistic Auto-Renew assumes fills at FRR that no trade printed)."
+            "The hindsight bound is the most any lender could have earned knowing every borrower in advance (when each came, how much it took, at what rate at most, when it repaid), with the same fills and the same balance: an exact optimum, so \"share of the bound\" is the share of what was achievable. It bounds every line except the upper Auto-Renew edge, which assumes FRR offers are taken before cheaper ones."
         );
         s
     }
@@ -283,5 +302,20 @@ pub fn spread_ladder() -> lender::StrategySettings {
     s.gap_bottom_usd = Decimal::from(50_000);
     s.gap_top_usd = Decimal::from(1_000_000);
     s.reprice_after_minutes = 60;
+    s
+}
+
+/// MikaLendingBot's default configuration (`default.cfg.example`) for a balance of `balance`:
+/// `spreadlend = 3` offers between `gapbottom = 10` and `gaptop = 200` per cent of the
+/// lendable balance of book depth, `mindailyrate = 0.005` % (5e-5), 2 days (its
+/// `xdaythreshold` of 0.2 %/day is never reached in 2026), offers cancelled and placed again on
+/// every loop (here: every engine cycle, 5 minutes, instead of every 60 s).
+pub fn mika_default(balance: Decimal) -> lender::StrategySettings {
+    let mut s = fixed_at_ask();
+    s.tranches = 3;
+    s.gap_bottom_usd = (balance * Decimal::new(10, 2)).round_dp(2);
+    s.gap_top_usd = (balance * Decimal::from(2)).round_dp(2);
+    s.min_daily_rate = Decimal::new(5, 5);
+    s.reprice_after_minutes = 5;
     s
 }

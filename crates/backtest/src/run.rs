@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bfx::{Client, ClientConfig, Credentials};
 use bfx_sim::world::{AutoRenew, Credit};
-use bfx_sim::{ClockMode, FillModel, MarketSpec, Sim, SimConfig, SimHandle};
+use bfx_sim::{ClockMode, FillModel, FrrRule, MarketSpec, Sim, SimConfig, SimHandle};
 use lender::bfx_exchange::BfxExchange;
 use lender::engine::{Engine, EngineConfig};
 use lender::exchange::{Clock, Exchange};
@@ -81,7 +81,7 @@ impl Job {
     ) -> Result<Outcome, BacktestError> {
         match self {
             Self::Contender(c) => run_one(spec, &c, start, hours, done).await,
-            Self::Foresight => Ok(foresight(spec, start, hours)),
+            Self::Foresight => Ok(hindsight(spec, start, hours)),
         }
     }
 }
@@ -104,6 +104,17 @@ fn window(spec: &Spec) -> Result<(i64, i64), BacktestError> {
         }
         // 2026-06-01T00:00:00Z, as the emulator's default.
         MarketSource::Synthetic { .. } => Ok((1_780_272_000_000, spec.hours)),
+        MarketSource::RealData {
+            data, from, name, ..
+        } => {
+            let (_, b) = data
+                .span()
+                .ok_or_else(|| BacktestError::Invalid(format!("{name}: no recorded data.")))?;
+            let hours = spec.hours.min((b - from).max(HOUR) / HOUR);
+            data.require(*from, from + hours * HOUR)
+                .map_err(|e| BacktestError::Invalid(format!("{name}: {e}")))?;
+            Ok((*from, hours))
+        }
     }
 }
 
@@ -114,13 +125,20 @@ fn market_spec(spec: &Spec) -> MarketSpec {
             tape: tape.clone(),
         },
         MarketSource::Synthetic { .. } => MarketSpec::Synthetic,
+        MarketSource::RealData {
+            data, calibration, ..
+        } => MarketSpec::RealData {
+            symbol: format!("f{}", spec.currency),
+            data: data.clone(),
+            calibration: calibration.clone(),
+        },
     }
 }
 
 fn seed(spec: &Spec) -> u64 {
     match spec.market {
         MarketSource::Synthetic { seed } => seed,
-        MarketSource::Tape { .. } => 3,
+        MarketSource::Tape { .. } | MarketSource::RealData { .. } => 3,
     }
 }
 
@@ -128,7 +146,7 @@ fn seed(spec: &Spec) -> u64 {
 /// perfect-foresight bound reads old public trades, so only its exchange keeps them all (the
 /// others keep the emulator's default week, more than anything they read: the ticker and the
 /// hourly statistics look back one day).
-fn new_sim(spec: &Spec, start: i64, frr_optimistic: bool, keep_all_trades: bool) -> Sim {
+fn new_sim(spec: &Spec, start: i64, rule: FrrRule, keep_all_trades: bool) -> Sim {
     let sim = Sim::new(SimConfig {
         seed: seed(spec),
         start_mts: start,
@@ -136,9 +154,10 @@ fn new_sim(spec: &Spec, start: i64, frr_optimistic: bool, keep_all_trades: bool)
         market: market_spec(spec),
         fill: FillModel {
             participation: spec.participation,
-            frr_optimistic,
+            frr_optimistic: rule == FrrRule::Optimistic,
         },
     });
+    sim.with_world(|w| w.frr_rule = rule);
     if keep_all_trades {
         sim.with_world(|w| w.keep_trades_ms = i64::MAX / 4);
     }
@@ -307,7 +326,12 @@ async fn run_one(
     done: &AtomicU64,
 ) -> Result<Outcome, BacktestError> {
     let symbol = format!("f{}", spec.currency);
-    let sim = new_sim(spec, start, c.kind == Kind::AutoRenewOptimistic, false);
+    let rule = match c.kind {
+        Kind::AutoRenewOptimistic => FrrRule::Optimistic,
+        Kind::AutoRenewConservative => FrrRule::TradesReachFrr,
+        _ => FrrRule::Calibrated,
+    };
+    let sim = new_sim(spec, start, rule, false);
     let demo = sim.demo_account(&spec.balance.to_string());
     let account = demo.account;
     let mut driven = match (&c.settings, spec.transport) {
@@ -338,7 +362,7 @@ async fn run_one(
     };
     if matches!(
         c.kind,
-        Kind::AutoRenewConservative | Kind::AutoRenewOptimistic
+        Kind::MarketAverage | Kind::AutoRenewConservative | Kind::AutoRenewOptimistic
     ) {
         sim.with_world(|w| {
             w.set_auto_renew(
@@ -436,83 +460,52 @@ async fn run_one(
     })
 }
 
-/// The perfect-foresight bound: the whole balance lent all the time, each hour at the highest
-/// rate of any loan that could still be running then (a trade printed at `s` for `p` days can
-/// be running until `s + p` days), net of the fee. No contender's loans can pay more under the
-/// conservative fill model, since an offer fills at its own rate, at most the trade's.
-fn foresight(spec: &Spec, start: i64, hours: i64) -> Outcome {
-    let symbol = format!("f{}", spec.currency);
-    let sim = new_sim(spec, start, false, true);
+/// The hindsight bound: every borrower of the market recorded as a lending opportunity (when
+/// it came, the most it paid, the most our lender could have had of it, when it repaid), and
+/// the best use of the balance over them computed exactly (`yardstick::hindsight_bound`).
+/// Under the calibrated and lower-band FRR rules no contender can earn more: an offer fills at
+/// its own rate, at most what the borrower accepted, for at most what it took, for as long as
+/// it kept the money.
+fn hindsight(spec: &Spec, start: i64, hours: i64) -> Outcome {
+    let sim = new_sim(spec, start, FrrRule::Calibrated, false);
     let end = start + hours * HOUR;
-    // The market alone, no account: how the clock gets to the end does not matter (every
-    // event is processed at its own time), so it goes there in one move.
+    sim.with_world(|w| w.opportunities = Some(Vec::new()));
+    // The market alone, no account: every event is processed at its own time.
     sim.advance_to(end);
-    // Per loan length: the highest rate that started in each hour.
-    let n = usize::try_from(hours).unwrap_or(0);
-    let mut started: std::collections::BTreeMap<u32, Vec<Option<Decimal>>> = Default::default();
-    sim.with_world(|w| {
-        for tr in w.markets[&symbol]
-            .trades
-            .iter()
-            .filter(|t| t.mts >= start && t.mts < end)
-        {
-            let h = usize::try_from((tr.mts - start) / HOUR)
-                .unwrap_or(0)
-                .min(n.saturating_sub(1));
-            let slot = &mut started.entry(tr.period).or_insert_with(|| vec![None; n])[h];
-            *slot = Some(slot.map_or(tr.rate, |r: Decimal| r.max(tr.rate)));
-        }
+    let opps: Vec<yardstick::Opportunity> = sim.with_world(|w| {
+        w.opportunities
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|o| o.amount > Decimal::ZERO && o.rate > Decimal::ZERO)
+            .map(|o| yardstick::Opportunity {
+                start_mts: o.start_mts,
+                end_mts: o.end_mts.max(o.start_mts + 1),
+                daily_rate: o.rate,
+                max_amount: o.amount,
+            })
+            .collect()
     });
-    // Hour h can hold a loan of p days that started in hours h − 24p ..= h.
-    let mut best = vec![None::<Decimal>; n];
-    for (period, by_hour) in &started {
-        let reach = usize::try_from(*period).unwrap_or(120) * 24;
-        let mut window: std::collections::VecDeque<(usize, Decimal)> = Default::default();
-        for h in 0..n {
-            if let Some(r) = by_hour[h] {
-                while window.back().is_some_and(|(_, x)| *x <= r) {
-                    window.pop_back();
-                }
-                window.push_back((h, r));
-            }
-            while window.front().is_some_and(|(s, _)| s + reach < h) {
-                window.pop_front();
-            }
-            if let Some((_, r)) = window.front() {
-                best[h] = Some(best[h].map_or(*r, |b: Decimal| b.max(*r)));
-            }
-        }
-    }
-    let mut earned = Decimal::ZERO;
-    let mut cumulative = vec![(start, Decimal::ZERO)];
-    for (h, r) in best.iter().enumerate() {
-        if let Some(r) = r {
-            earned += spec.balance * *r / Decimal::from(24) * (Decimal::ONE - FEE);
-        }
-        cumulative.push((start + (h as i64 + 1) * HOUR, earned.round_dp(8)));
-    }
-    let earned = earned.round_dp(8);
+    let b = yardstick::hindsight_bound(&opps, spec.balance, start, end, FEE, 200);
+    let earned = b.earned.round_dp(8);
     let (apr, apy) = rates(earned, spec.balance, hours * HOUR);
-    let lent: Vec<Decimal> = best.iter().flatten().copied().collect();
-    let avg = (!lent.is_empty())
-        .then(|| (lent.iter().sum::<Decimal>() / Decimal::from(lent.len())).round_dp(8));
     Outcome {
-        name: "Perfect foresight (upper bound)".into(),
-        kind: Kind::PerfectForesight,
+        name: "Hindsight bound (best achievable)".into(),
+        kind: Kind::HindsightBound,
         earned,
         apr,
         apy,
-        utilization: if n > 0 {
-            (Decimal::from(lent.len()) / Decimal::from(n)).round_dp(4)
-        } else {
-            Decimal::ZERO
-        },
-        avg_rate: avg,
+        utilization: b.utilization.round_dp(4),
+        avg_rate: b.avg_rate.map(|r| r.round_dp(8)),
         avg_period: None,
         offers: 0,
         cancels: 0,
         api_calls_per_hour: Decimal::ZERO,
-        cumulative,
+        cumulative: b
+            .cumulative
+            .into_iter()
+            .map(|(t, v)| (t, v.round_dp(8)))
+            .collect(),
     }
 }
 
@@ -549,6 +542,11 @@ pub async fn run(spec: &Spec, mut progress: impl FnMut(u64, u64)) -> Result<Repo
         .collect();
     contenders.extend([
         Contender {
+            name: "Market-average lender: Auto-Renew at FRR (calibrated rule)".into(),
+            kind: Kind::MarketAverage,
+            settings: None,
+        },
+        Contender {
             name: "Auto-Renew at FRR, filled only when trades reach FRR".into(),
             kind: Kind::AutoRenewConservative,
             settings: None,
@@ -564,9 +562,9 @@ pub async fn run(spec: &Spec, mut progress: impl FnMut(u64, u64)) -> Result<Repo
             settings: Some(crate::fixed_at_ask()),
         },
         Contender {
-            name: "Spread ladder (Mika-style)".into(),
-            kind: Kind::SpreadLadder,
-            settings: Some(crate::spread_ladder()),
+            name: "MikaLendingBot default".into(),
+            kind: Kind::Mika,
+            settings: Some(crate::mika_default(spec.balance)),
         },
         Contender {
             name: "Idle".into(),
@@ -652,7 +650,7 @@ pub async fn run(spec: &Spec, mut progress: impl FnMut(u64, u64)) -> Result<Repo
         balance: spec.balance,
         participation: spec.participation,
         outcomes,
-        headline_baseline: "The headline compares with Auto-Renew at FRR, filled only when trades reach FRR: an FRR offer fills only when a trade prints at or above FRR, which is how the real book behaved in 2026 (FRR sat well above traded rates). The other Auto-Renew line fills every FRR offer as if it were a market offer: the most Auto-Renew could have paid.".into(),
+        headline_baseline: "The headline compares with the market-average lender: Auto-Renew at FRR (2 days, Bitfinex's default) under the calibrated rule — an FRR offer waits at the FRR price behind the line of other lenders' FRR offers (60.6 M USD was seen waiting) and fills only when borrowers reach FRR and the line has passed it; in 2026 no traded volume printed at or above FRR. The two other Auto-Renew lines are the edges of the sensitivity band: filled whenever the market reaches FRR (nobody in front), and every FRR offer taken first (the most Auto-Renew could have paid).".into(),
     })
 }
 

@@ -96,7 +96,7 @@ async fn runs_on_a_current_thread_runtime() {
     )
     .await
     .unwrap();
-    assert_eq!(r.outcomes.len(), 7);
+    assert_eq!(r.outcomes.len(), 8);
 }
 
 fn offer(amount: &str, rate: &str, period: u32, kind: OfferKind) -> DesiredOffer {

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use crate::common::{Failure, Global, Result};
 
 #[derive(Args, Debug)]
-#[command(group(clap::ArgGroup::new("market").required(true).args(["tape", "synthetic"])))]
+#[command(group(clap::ArgGroup::new("market").required(true).args(["tape", "synthetic", "real"])))]
 pub struct BacktestArgs {
     /// A tape of public funding trades (CSV: id,mts,amount,rate,period), e.g. from ../shared/data.
     #[arg(long)]
@@ -19,6 +19,14 @@ pub struct BacktestArgs {
     /// The seeded synthetic market instead of a tape.
     #[arg(long)]
     synthetic: Option<u64>,
+    /// Real market data: a folder of Bitfinex candles, funding statistics and trade tapes
+    /// (e.g. ../shared/data; read there, never copied). Holes are bridged by the calibrated
+    /// model, and the report says how much of the window is recorded.
+    #[arg(long, value_name = "DIR")]
+    real: Option<PathBuf>,
+    /// With --real: the first day (UTC, YYYY-MM-DD); default: the first day of the data.
+    #[arg(long, value_name = "DATE", requires = "real")]
+    from: Option<String>,
     /// Days to run (a tape is cut to its own span).
     #[arg(long, default_value = "7")]
     days: Decimal,
@@ -77,7 +85,44 @@ fn strategies(arg: &str) -> Result<Vec<(String, StrategySettings)>> {
 }
 
 pub async fn run(g: &Global, args: BacktestArgs) -> Result<i32> {
+    let mut coverage = None;
     let market = match (&args.tape, args.synthetic) {
+        _ if args.real.is_some() => {
+            let dir = args.real.clone().unwrap_or_default();
+            let data = bfx_sim::replay::load_dir(
+                &dir,
+                &format!("f{}", args.currency.to_ascii_uppercase()),
+            )
+            .map_err(|e| Failure::new("InvalidInput", e.to_string()))?;
+            let from = match &args.from {
+                Some(d) => bfx_sim::replay::parse_day(d).ok_or_else(|| {
+                    Failure::new(
+                        "InvalidInput",
+                        format!("--from {d:?} is not a date (YYYY-MM-DD)."),
+                    )
+                })?,
+                None => data.day_runs().first().map(|r| r.0).ok_or_else(|| {
+                    Failure::new(
+                        "InvalidInput",
+                        format!("{} holds no market data.", dir.display()),
+                    )
+                })?,
+            };
+            let days: i64 = args.days.round().try_into().unwrap_or(0);
+            let to = from + days.max(1) * 86_400_000;
+            coverage = Some(data.coverage(from, to).describe());
+            let name = format!(
+                "{} → {}",
+                &bfx_sim::replay::day_label(from)[..10],
+                &bfx_sim::replay::day_label(to - 1)[..10]
+            );
+            MarketSource::RealData {
+                name,
+                data: data.window(from, to),
+                from,
+                calibration: bfx_sim::Calibration::default(),
+            }
+        }
         (Some(path), _) => {
             let file = std::fs::File::open(path).map_err(|e| {
                 Failure::new(
@@ -152,6 +197,9 @@ pub async fn run(g: &Global, args: BacktestArgs) -> Result<i32> {
         );
     } else {
         print!("{}", report.table());
+        if let Some(c) = &coverage {
+            println!("Real data: {c}.");
+        }
         for p in written {
             println!("chart: {}", p.display());
         }

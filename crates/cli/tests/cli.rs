@@ -223,7 +223,7 @@ fn backtest_prints_a_table_json_and_draws_the_chart() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("mine") && out.contains("Perfect foresight (upper bound)"),
+        out.contains("mine") && out.contains("Hindsight bound (best achievable)"),
         "{out}"
     );
     // Bad input: one sentence, exit 1.
