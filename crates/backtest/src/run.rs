@@ -107,12 +107,15 @@ fn window(spec: &Spec) -> Result<(i64, i64), BacktestError> {
         MarketSource::RealData {
             data, from, name, ..
         } => {
+            data.require(*from, from + spec.hours * HOUR)
+                .map_err(|e| BacktestError::Invalid(format!("{name}: {e}")))?;
+            // Up to the end of the last day with data (a day's records often stop before
+            // midnight; the rest of that day is bridged like any hole).
             let (_, b) = data
                 .span()
                 .ok_or_else(|| BacktestError::Invalid(format!("{name}: no recorded data.")))?;
-            let hours = spec.hours.min((b - from).max(HOUR) / HOUR);
-            data.require(*from, from + hours * HOUR)
-                .map_err(|e| BacktestError::Invalid(format!("{name}: {e}")))?;
+            let last_day_end = (b - 1).div_euclid(DAY) * DAY + DAY;
+            let hours = spec.hours.min(((last_day_end - from) / HOUR).max(1));
             Ok((*from, hours))
         }
     }

@@ -21,6 +21,7 @@ mod outcome;
 mod run;
 mod sim;
 mod verify;
+mod walk;
 
 use std::io::IsTerminal;
 
@@ -67,6 +68,10 @@ enum Command {
     /// The market model's calibration table: model vs real 2026 fUSD figures, each with its
     /// tolerance and source (exit 0 all hold, 1 one does not).
     Calibrate(calibrate::CalibrateArgs),
+    /// Walk-forward evaluation: the market model fitted on each training window, every
+    /// contender tested on the window after it, across all real data, plus synthetic seeds
+    /// never used for tuning; writes target/bench/walk-forward.{json,md}.
+    WalkForward(walk::WalkArgs),
 }
 
 const STATUS_EXIT_HELP: &str = "\
@@ -121,6 +126,7 @@ fn main() {
             Command::Earnings(args) => earnings::run(&cli.global, args).await,
             Command::Backtest(args) => backtest::run(&cli.global, args).await,
             Command::Calibrate(args) => calibrate::run(&cli.global, args),
+            Command::WalkForward(args) => walk::run(&cli.global, args).await,
         }
     });
     match result {
