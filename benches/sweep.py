@@ -29,8 +29,8 @@ def run(name, m):
     out=subprocess.run([YF,"backtest",m[0],m[1],"--days",m[2],"--strategy",f,"--json","--no-chart"],capture_output=True,text=True)
     if out.returncode: return name,m,None,out.stderr[-300:]
     r=json.loads(out.stdout); o={x["name"]:x for x in r["outcomes"]}
-    strat=[x for x in r["outcomes"] if x["name"] not in ("Auto-Renew at FRR, filled only when trades reach FRR","Auto-Renew at FRR, if every FRR offer filled (upper bound)","Fixed offer at the ask","Spread ladder (Mika-style)","Idle","Perfect foresight (upper bound)")][0]
-    return name,m,(float(strat["earned"]),float(strat["utilization"]),float(o["Spread ladder (Mika-style)"]["earned"]),float(o["Auto-Renew at FRR, filled only when trades reach FRR"]["earned"])),None
+    strat=[x for x in r["outcomes"] if x["name"] not in ("Auto-Renew at FRR, filled only when trades reach FRR","Auto-Renew at FRR, if every FRR offer filled (upper bound)","Fixed offer at the ask","MikaLendingBot default","Idle","Hindsight bound (best achievable)")][0]
+    return name,m,(float(strat["earned"]),float(strat["utilization"]),float(o["MikaLendingBot default"]["earned"]),float(o["Auto-Renew at FRR, filled only when trades reach FRR"]["earned"])),None
 res={}
 with cf.ThreadPoolExecutor(2) as ex:
     for name,m,v,err in ex.map(lambda a: run(*a), [(n,m) for n in variants for m in markets]):

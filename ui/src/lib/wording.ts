@@ -7,9 +7,20 @@
 export const AR_UPPER = 'Auto-Renew at FRR, if every FRR offer filled (upper bound)';
 
 /** Why it is an upper bound, after AR_UPPER. */
-export const AR_UPPER_WHY = 'In practice FRR offers often wait unfilled, so Auto-Renew earns this or less.';
+export const AR_UPPER_WHY =
+  'This assumes every FRR offer fills at once. In our market model, calibrated on 2026 data, an FRR offer waits behind the other lenders’ FRR offers and Auto-Renew at FRR earned nothing on the August 2026 replays, so it earns this or (much) less.';
 
-/** The backtest's conservative Auto-Renew line. */
+/**
+ * The backtests' headline baseline: Auto-Renew at FRR under the calibrated FRR rule (an FRR offer
+ * waits behind the line of other lenders' FRR offers; docs/market-model.md).
+ */
+export const AR_MARKET = 'Market-average lender: Auto-Renew at FRR (calibrated rule)';
+
+/** What the calibrated rule assumes, after AR_MARKET. */
+export const AR_MARKET_WHY =
+  'An FRR offer waits at the FRR price behind about 60 M USD of other lenders’ FRR offers and fills only when borrowers reach FRR; in 2026 almost none did.';
+
+/** The backtest's lower-edge Auto-Renew line. */
 export const AR_CONSERVATIVE = 'Auto-Renew at FRR, filled only when trades reach FRR';
 
 /** What the "turnover" of loans is. */

@@ -71,9 +71,9 @@ const BACKTEST = {
     outcome('Auto-Renew at FRR (conservative)', 'AutoRenewConservative', 0.03),
     outcome('Auto-Renew at FRR (optimistic)', 'AutoRenewOptimistic', 0.08),
     outcome('Fixed offer at the ask', 'FixedAtAsk', 0.065),
-    outcome('Spread ladder (Mika-style)', 'SpreadLadder', 0.062),
+    outcome('MikaLendingBot default', 'Mika', 0.062),
     outcome('Idle', 'Idle', 0, { utilization: '0', avgRate: null, avgPeriod: null, offers: 0, cancels: 0, apiCallsPerHour: '0' }),
-    outcome('Perfect foresight (upper bound)', 'PerfectForesight', 0.1, { utilization: '1', avgPeriod: null }),
+    outcome('Hindsight bound (best achievable)', 'HindsightBound', 0.1, { utilization: '1', avgPeriod: null }),
   ],
 };
 const PLAN = { keep: [], cancel: [], idle: [{ amount: '150', reason: 'BelowMinimum' }], floor: '0.00005', marketRate: '0.00014', minOffer: '151.5',

@@ -134,9 +134,9 @@ test('a backtest of the edited settings shows progress, the table and the chart'
       outcome('Auto-Renew at FRR (conservative)', 'AutoRenewConservative', 0.03),
       outcome('Auto-Renew at FRR (optimistic)', 'AutoRenewOptimistic', 0.08),
       outcome('Fixed offer at the ask', 'FixedAtAsk', 0.05),
-      outcome('Spread ladder (Mika-style)', 'SpreadLadder', 0.055),
+      outcome('MikaLendingBot default', 'Mika', 0.055),
       outcome('Idle', 'Idle', 0, { utilization: '0', avgRate: null, avgPeriod: null, offers: 0, cancels: 0, apiCallsPerHour: '0' }),
-      outcome('Perfect foresight (upper bound)', 'PerfectForesight', 0.1, { utilization: '1', avgPeriod: null }),
+      outcome('Hindsight bound (best achievable)', 'HindsightBound', 0.1, { utilization: '1', avgPeriod: null }),
     ],
   };
   const handlers = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../lib/bindings/Outcome';
 import type { Report } from '../../lib/bindings/Report';
-import { AR_CONSERVATIVE, AR_UPPER } from '../../lib/wording';
+import { AR_CONSERVATIVE, AR_MARKET, AR_UPPER } from '../../lib/wording';
 import { contenderName, summarize } from './summary';
 
 const o = (kind: Outcome['kind'], name: string, earned: string): Outcome => ({
@@ -13,8 +13,9 @@ const report = (outcomes: Outcome[]): Report => ({
 
 describe('the backtest headline', () => {
   it('names both Auto-Renew assumptions, in the words used everywhere', () => {
-    const s = summarize(report([o('Strategy', 'Your settings', '10'), o('AutoRenewConservative', 'x', '5'), o('AutoRenewOptimistic', 'y', '13')]))!;
+    const s = summarize(report([o('Strategy', 'Your settings', '10'), o('MarketAverage', 'm', '0'), o('AutoRenewConservative', 'x', '5'), o('AutoRenewOptimistic', 'y', '13')]))!;
     expect(s.days).toBe(7);
+    expect(contenderName(s.market!)).toBe(AR_MARKET);
     expect(contenderName(s.conservative!)).toBe(AR_CONSERVATIVE);
     expect(contenderName(s.upper!)).toBe(AR_UPPER);
     expect(s.beaten).toEqual([]);
@@ -25,14 +26,14 @@ describe('the backtest headline', () => {
         o('Strategy', 'Your settings', '10.08'),
         o('AutoRenewOptimistic', 'y', '13.44'),
         o('FixedAtAsk', 'Fixed offer at the ask', '10.92'),
-        o('SpreadLadder', 'Spread ladder (Mika-style)', '10.42'),
-        o('PerfectForesight', 'Perfect foresight (upper bound)', '16.8'),
+        o('Mika', 'MikaLendingBot default', '10.42'),
+        o('HindsightBound', 'Hindsight bound (best achievable)', '16.8'),
         o('Idle', 'Idle', '0'),
       ]),
     )!;
     expect(s.beaten.map((b) => [b.name, b.earned, +b.more.toFixed(2)])).toEqual([
       ['Fixed offer at the ask', 10.92, 0.84],
-      ['Spread ladder (Mika-style)', 10.42, 0.34],
+      ['MikaLendingBot default', 10.42, 0.34],
     ]);
   });
 });

@@ -3,4 +3,4 @@
 /**
  * What a contender is.
  */
-export type Kind = "Strategy" | "AutoRenewConservative" | "AutoRenewOptimistic" | "FixedAtAsk" | "SpreadLadder" | "Idle" | "PerfectForesight";
+export type Kind = "Strategy" | "MarketAverage" | "AutoRenewConservative" | "AutoRenewOptimistic" | "FixedAtAsk" | "Mika" | "Idle" | "HindsightBound";
