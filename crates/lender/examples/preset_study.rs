@@ -139,6 +139,16 @@ async fn main() {
                 },
                 MarketSpec::Synthetic => MarketSpec::Synthetic,
                 MarketSpec::Idle => MarketSpec::Idle,
+                MarketSpec::SyntheticWith(c) => MarketSpec::SyntheticWith(c.clone()),
+                MarketSpec::RealData {
+                    symbol,
+                    data,
+                    calibration,
+                } => MarketSpec::RealData {
+                    symbol: symbol.clone(),
+                    data: data.clone(),
+                    calibration: calibration.clone(),
+                },
             };
             spec = Some(m);
             let (earned, util) = run(cloned, seed, start, hours, p).await;
