@@ -1190,9 +1190,49 @@ impl World {
         let rule = self.rule();
         let frr = self.markets[symbol].frr;
         let class = usize::from(period > 7);
+        // Under the calibrated rule the FRR level is a deep line: nothing at or above FRR is
+        // reached by a sweep.
+        let below_frr = rule == FrrRule::Calibrated;
+        let (mut fills, mut left) =
+            self.take_cheapest(symbol, period, max_rate, false, below_frr, amount);
+        if rule == FrrRule::Calibrated && left > Decimal::ZERO && max_rate >= frr {
+            // The FRR line takes the rest of the bid.
+            let line = self.frr_line_fills(symbol, class, period, left);
+            let ours: Decimal = line.iter().map(|f| f.1).sum();
+            fills.extend(line);
+            let others = left - ours;
+            if others > Decimal::ZERO {
+                self.print(symbol, -others, frr, period, life_ms);
+            }
+            left = Decimal::ZERO;
+        }
+        for (i, take, rate) in &fills {
+            let p = self.markets[symbol].offers[*i].period;
+            self.print(symbol, -*take, *rate, p, life_ms);
+        }
+        self.apply_fills(symbol, fills, life_ms);
+        left
+    }
+
+    /// Offers for at least `period` days at or below `limit` (only the accounts' with
+    /// `own_only`; only below FRR with `below_frr`), cheapest first and FIFO within a rate, take
+    /// up to `amount`: the fills `(index, amount, rate)` and what is left. FRR offers are not
+    /// among them under the calibrated rule (they are in the FRR line), and come first under the
+    /// optimistic one.
+    fn take_cheapest(
+        &self,
+        symbol: &str,
+        period: u32,
+        limit: Decimal,
+        own_only: bool,
+        below_frr: bool,
+        amount: Decimal,
+    ) -> (Vec<(usize, Decimal, Decimal)>, Decimal) {
+        let rule = self.rule();
+        let frr = self.markets[symbol].frr;
         let mut order: Vec<(u8, Decimal, i64, i64, usize)> = Vec::new();
         for (i, o) in self.markets[symbol].offers.iter().enumerate() {
-            if o.period < period {
+            if o.period < period || (own_only && o.account.is_none()) {
                 continue;
             }
             let eff = Self::effective_rate(o, frr);
@@ -1201,7 +1241,7 @@ impl World {
                     order.push((0, eff, o.created, o.id, i));
                 }
                 (OfferKind::FrrDeltaVar, FrrRule::Calibrated) => {}
-                _ if eff <= max_rate && (rule != FrrRule::Calibrated || eff < frr) => {
+                _ if eff <= limit && (!below_frr || eff < frr) => {
                     order.push((1, eff, o.created, o.id, i));
                 }
                 _ => {}
@@ -1218,45 +1258,39 @@ impl World {
             left -= take;
             fills.push((i, take, rate));
         }
-        if rule == FrrRule::Calibrated && left > Decimal::ZERO && max_rate >= frr {
-            // The FRR line takes the rest of the bid.
-            let m = &self.markets[symbol];
-            let (c0, c1) = (m.frr_line[class], m.frr_line[class] + left);
-            for (i, o) in m.offers.iter().enumerate() {
-                if o.kind != OfferKind::FrrDeltaVar
-                    || !o.rate.is_zero()
-                    || o.period < period
-                    || o.account.is_none()
-                {
-                    continue;
-                }
-                let from = o.queue[class] + (o.amount_orig - o.amount);
-                let to = from + o.amount;
-                let overlap = (c1.min(to) - c0.max(from)).max(Decimal::ZERO);
-                if overlap > Decimal::ZERO {
-                    fills.push((i, overlap, frr));
-                }
+        (fills, left)
+    }
+
+    /// `amount` taken at the FRR price from the line of FRR offers of `class` (bids of up to
+    /// 7 days, longer bids): the line moves on by `amount`, and our FRR offers (offset 0, for
+    /// at least `period` days) get the part of it that passes their place.
+    fn frr_line_fills(
+        &mut self,
+        symbol: &str,
+        class: usize,
+        period: u32,
+        amount: Decimal,
+    ) -> Vec<(usize, Decimal, Decimal)> {
+        let m = &self.markets[symbol];
+        let frr = m.frr;
+        let (c0, c1) = (m.frr_line[class], m.frr_line[class] + amount);
+        let mut fills = Vec::new();
+        for (i, o) in m.offers.iter().enumerate() {
+            if o.kind != OfferKind::FrrDeltaVar
+                || !o.rate.is_zero()
+                || o.period < period
+                || o.account.is_none()
+            {
+                continue;
             }
-            let ours: Decimal = fills
-                .iter()
-                .filter(|f| {
-                    f.2 == frr && self.markets[symbol].offers[f.0].kind == OfferKind::FrrDeltaVar
-                })
-                .map(|f| f.1)
-                .sum();
-            let others = left - ours;
-            self.markets.get_mut(symbol).expect("known").frr_line[class] = c1;
-            if others > Decimal::ZERO {
-                self.print(symbol, -others, frr, period, life_ms);
+            let from = o.queue[class] + (o.amount_orig - o.amount);
+            let overlap = (c1.min(from + o.amount) - c0.max(from)).max(Decimal::ZERO);
+            if overlap > Decimal::ZERO {
+                fills.push((i, overlap, frr));
             }
-            left = Decimal::ZERO;
         }
-        for (i, take, rate) in &fills {
-            let p = self.markets[symbol].offers[*i].period;
-            self.print(symbol, -*take, *rate, p, life_ms);
-        }
-        self.apply_fills(symbol, fills, life_ms);
-        left
+        self.markets.get_mut(symbol).expect("known").frr_line[class] = c1;
+        fills
     }
 
     /// A new offer of ours meets the long bids resting on the book: the best bid at or above
@@ -1333,50 +1367,9 @@ impl World {
         let frr = self.markets[symbol].frr;
         let class = usize::from(period > 7);
         let cap = amount.abs() * self.fill.participation;
-        let mut order: Vec<(u8, Decimal, i64, i64, usize)> = Vec::new();
-        for (i, o) in self.markets[symbol].offers.iter().enumerate() {
-            if o.account.is_none() || o.period < period {
-                continue;
-            }
-            let eff = Self::effective_rate(o, frr);
-            match (o.kind, rule) {
-                (OfferKind::FrrDeltaVar, FrrRule::Optimistic) => {
-                    order.push((0, eff, o.created, o.id, i));
-                }
-                (OfferKind::FrrDeltaVar, FrrRule::Calibrated) => {}
-                _ if eff <= rate => order.push((1, eff, o.created, o.id, i)),
-                _ => {}
-            }
-        }
-        order.sort();
-        let mut left = cap;
-        let mut fills = Vec::new();
-        for (_, r, _, _, i) in order {
-            if left <= Decimal::ZERO {
-                break;
-            }
-            let take = left.min(self.markets[symbol].offers[i].amount);
-            left -= take;
-            fills.push((i, take, r));
-        }
+        let (mut fills, left) = self.take_cheapest(symbol, period, rate, true, false, cap);
         if rule == FrrRule::Calibrated && rate >= frr && left > Decimal::ZERO {
-            let m = &self.markets[symbol];
-            let (c0, c1) = (m.frr_line[class], m.frr_line[class] + left);
-            for (i, o) in m.offers.iter().enumerate() {
-                if o.kind != OfferKind::FrrDeltaVar
-                    || !o.rate.is_zero()
-                    || o.period < period
-                    || o.account.is_none()
-                {
-                    continue;
-                }
-                let from = o.queue[class] + (o.amount_orig - o.amount);
-                let overlap = (c1.min(from + o.amount) - c0.max(from)).max(Decimal::ZERO);
-                if overlap > Decimal::ZERO {
-                    fills.push((i, overlap, frr));
-                }
-            }
-            self.markets.get_mut(symbol).expect("known").frr_line[class] = c1;
+            fills.extend(self.frr_line_fills(symbol, class, period, left));
         }
         let now = self.now;
         let m = self.markets.get_mut(symbol).expect("known");
