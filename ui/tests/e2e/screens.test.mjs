@@ -68,6 +68,7 @@ const BACKTEST = {
   headlineBaseline: 'The headline compares with Auto-Renew (conservative): an FRR offer fills only when trades print at or above FRR. The optimistic line fills FRR offers like market offers.',
   outcomes: [
     outcome('Your settings', 'Strategy', 0.06),
+    outcome('Market-average lender: Auto-Renew at FRR (calibrated rule)', 'MarketAverage', 0, { utilization: '0', avgRate: null, avgPeriod: null, offers: 1, cancels: 0, apiCallsPerHour: '0' }),
     outcome('Auto-Renew at FRR (conservative)', 'AutoRenewConservative', 0.03),
     outcome('Auto-Renew at FRR (optimistic)', 'AutoRenewOptimistic', 0.08),
     outcome('Fixed offer at the ask', 'FixedAtAsk', 0.065),

@@ -131,6 +131,7 @@ test('a backtest of the edited settings shows progress, the table and the chart'
     headlineBaseline: 'The headline compares with Auto-Renew (conservative).',
     outcomes: [
       outcome('Your settings', 'Strategy', 0.06),
+      outcome('Market-average lender: Auto-Renew at FRR (calibrated rule)', 'MarketAverage', 0, { utilization: '0', avgRate: null, avgPeriod: null, offers: 1, cancels: 0, apiCallsPerHour: '0' }),
       outcome('Auto-Renew at FRR (conservative)', 'AutoRenewConservative', 0.03),
       outcome('Auto-Renew at FRR (optimistic)', 'AutoRenewOptimistic', 0.08),
       outcome('Fixed offer at the ask', 'FixedAtAsk', 0.05),
@@ -159,9 +160,11 @@ test('a backtest of the edited settings shows progress, the table and the chart'
   assert.equal(call.days, 2);
   assert.equal(call.balance, '10000');
   assert.equal(call.settings.tranches, 3, 'the settings being edited are tested');
-  assert.equal(await page.locator('[data-testid="backtest-table"] tbody tr').count(), 7);
+  assert.equal(await page.locator('[data-testid="backtest-table"] tbody tr').count(), 8);
   assert.match(await page.textContent('[data-testid="backtest-headline"]'), /Over 2 days with 10,000\.00 USD, your settings earned 2\.88 USD/);
-  // Both Auto-Renew assumptions, in the words the Dashboard and Earnings use.
+  // The headline Auto-Renew line says what it assumes; then both edges of the band, in the
+  // words the Dashboard and Earnings use.
+  assert.match(await page.textContent('[data-testid="backtest-ar-market"]'), /^Market-average lender: Auto-Renew at FRR \(calibrated rule\): 0\.00 USD \(An FRR offer waits at the FRR price behind about 60 M USD/);
   assert.equal(await page.textContent('[data-testid="backtest-ar-conservative"]'), 'Auto-Renew at FRR, filled only when trades reach FRR: 1.44 USD');
   assert.equal(await page.textContent('[data-testid="backtest-ar-upper"]'), 'Auto-Renew at FRR, if every FRR offer filled (upper bound): 3.84 USD');
   assert.equal(await page.locator('[data-testid="backtest-beaten"]').count(), 0, 'nothing but the upper bounds beat these settings');
