@@ -1161,6 +1161,19 @@ impl World {
 
     fn print(&mut self, symbol: &str, amount: Decimal, rate: Decimal, period: u32, life_ms: i64) {
         let id = self.id();
+        self.print_as(symbol, id, amount, rate, period, life_ms);
+    }
+
+    /// Prints a public trade with a given id (a replayed trade keeps the tape's).
+    fn print_as(
+        &mut self,
+        symbol: &str,
+        id: i64,
+        amount: Decimal,
+        rate: Decimal,
+        period: u32,
+        life_ms: i64,
+    ) {
         let now = self.now;
         let m = self.markets.get_mut(symbol).expect("known");
         m.trades.push(PublicTrade {
@@ -1371,17 +1384,9 @@ impl World {
         if rule == FrrRule::Calibrated && rate >= frr && left > Decimal::ZERO {
             fills.extend(self.frr_line_fills(symbol, class, period, left));
         }
+        self.print_as(symbol, id, amount, rate, period, life_ms);
         let now = self.now;
         let m = self.markets.get_mut(symbol).expect("known");
-        m.trades.push(PublicTrade {
-            id,
-            mts: now,
-            amount,
-            rate,
-            period,
-            life_ms,
-        });
-        m.trade_count += 1;
         // The others' book follows the tape (rebuilt at most every 5 minutes).
         if period <= 7 {
             m.market_rate =
