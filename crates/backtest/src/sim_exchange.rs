@@ -12,7 +12,7 @@ use bfx_sim::world::{self, Refusal, World};
 use lender::exchange::{
     CurrencyCredit, Exchange, ExchangeError, ExchangeOffer, FundingWallet, OfferStatus,
 };
-use lender::model::{BookOffer, Credit, MarketSnapshot, OfferKind};
+use lender::model::{BookOffer, Credit, MarketSnapshot, OfferKind, PublicPrint};
 use lender::planner::DesiredOffer;
 use rust_decimal::Decimal;
 
@@ -348,9 +348,10 @@ impl Exchange for SimExchange {
                 .rev()
                 .find(|t| t.mts >= since)
                 .map_or(m.market_rate, |t| t.rate);
-            Some((asks, wire(m.frr), wire(last)))
+            let line = w.frr_amount_available(&symbol).map(wire);
+            Some((asks, wire(m.frr), wire(last), line))
         });
-        let Some((asks, frr, last)) = read else {
+        let Some((asks, frr, last, frr_line)) = read else {
             return Err(bad_symbol());
         };
         self.call();
@@ -370,7 +371,40 @@ impl Exchange for SimExchange {
             asks,
             usd_price,
             last_rate: (last > Decimal::ZERO).then_some(last),
+            frr_line,
         })
+    }
+
+    async fn public_trades(
+        &self,
+        cur: &str,
+        since_mts: i64,
+    ) -> Result<Vec<PublicPrint>, ExchangeError> {
+        let symbol = format!("f{cur}");
+        seg(&symbol)?;
+        // `trades/{sym}/hist?start&sort=1&limit=1000`, as `BfxExchange` asks.
+        self.call();
+        self.sim
+            .with_world(|w| {
+                let m = w.markets.get(&symbol)?;
+                let mut rows: Vec<PublicPrint> = m
+                    .trades
+                    .iter()
+                    .filter(|t| t.mts >= since_mts)
+                    .map(|t| PublicPrint {
+                        mts: t.mts,
+                        amount: wire(t.amount.abs()),
+                        rate: wire(t.rate),
+                        period: t.period,
+                    })
+                    .collect();
+                // The newest 1 000 (as bfx-sim's HTTP path pages), oldest first.
+                rows.sort_by_key(|t| std::cmp::Reverse(t.mts));
+                rows.truncate(1_000);
+                rows.reverse();
+                Some(rows)
+            })
+            .ok_or_else(bad_symbol)
     }
 
     async fn submit_offer(

@@ -631,12 +631,7 @@ fn ticker_row(w: &World, sym: &str) -> Option<Vec<Value>> {
     let low = day.iter().map(|t| t.rate).min().unwrap_or(last);
     let volume: Decimal = day.iter().map(|t| t.amount.abs()).sum();
     let bid = (m.market_rate * Decimal::new(99, 2)).round_dp(8);
-    let frr_avail: Decimal = m
-        .offers
-        .iter()
-        .filter(|o| o.kind == OfferKind::FrrDeltaVar)
-        .map(|o| o.amount)
-        .sum();
+    let frr_avail = w.frr_amount_available(sym).unwrap_or_default();
     let change = last - first;
     let rel = if first.is_zero() {
         Decimal::ZERO

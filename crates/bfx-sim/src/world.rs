@@ -1079,6 +1079,32 @@ impl World {
         }
     }
 
+    /// The ticker's `FRR_AMOUNT_AVAILABLE`: the FRR offers waiting at FRR — the accounts' own
+    /// and, under the calibrated rule, the other lenders' line a new FRR offer joins the back of
+    /// (`Calibration::frr_pool_usd`, both period classes, in units of the currency).
+    pub fn frr_amount_available(&self, symbol: &str) -> Option<Decimal> {
+        let m = self.markets.get(symbol)?;
+        let own: Decimal = m
+            .offers
+            .iter()
+            .filter(|o| o.kind == OfferKind::FrrDeltaVar)
+            .map(|o| o.amount)
+            .sum();
+        if self.rule() != FrrRule::Calibrated {
+            return Some(own);
+        }
+        let currency = symbol.strip_prefix('f').unwrap_or(symbol);
+        let price = self
+            .usd_prices
+            .get(currency)
+            .copied()
+            .filter(|p| *p > Decimal::ZERO)
+            .unwrap_or(Decimal::ONE);
+        let (a, b) = self.calibration.frr_pool_usd;
+        let pool = Decimal::from_f64(a + b).unwrap_or_default() / price;
+        Some((own + pool).round_dp(8))
+    }
+
     fn rule(&self) -> FrrRule {
         if self.fill.frr_optimistic {
             FrrRule::Optimistic

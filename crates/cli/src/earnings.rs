@@ -160,16 +160,17 @@ pub async fn run(g: &Global, args: EarningsArgs) -> Result<i32> {
 /// A currency's header, with the units of each column.
 fn header(cur: &str) -> String {
     format!(
-        "{cur:<9} {:>16} {:>9} {:>16} {:>38}",
+        "{cur:<9} {:>16} {:>9} {:>16} {:>30} {:>30}",
         format!("earned ({cur})"),
         "APY (%)",
         "utilization (%)",
-        format!("Auto-Renew at FRR, upper bound ({cur})")
+        format!("Auto-Renew, calibrated ({cur})"),
+        format!("Auto-Renew, upper bound ({cur})")
     )
 }
 
 /// One window's row: net earnings, APY, utilization, and what Auto-Renew at FRR would have
-/// earned.
+/// earned under the calibrated FRR rule ("—" before the FRR line was recorded) and at most.
 fn row(cur: &str, label: &str, m: &lender::metrics::Metrics) -> String {
     let pct = |d: Option<rust_decimal::Decimal>| {
         d.map_or("—".to_owned(), |d| {
@@ -177,10 +178,12 @@ fn row(cur: &str, label: &str, m: &lender::metrics::Metrics) -> String {
         })
     };
     format!(
-        "{label:<9} {:>16} {:>9} {:>16} {:>38}",
+        "{label:<9} {:>16} {:>9} {:>16} {:>30} {:>30}",
         human::amount(cur, m.earned),
         pct(m.apy),
         pct(m.utilization),
+        m.baseline_auto_renew_calibrated
+            .map_or("—".to_owned(), |a| human::amount(cur, a)),
         human::amount(cur, m.baseline_auto_renew)
     )
 }

@@ -59,6 +59,7 @@ fn case(i: usize) -> Case {
             asks,
             usd_price: Decimal::ONE,
             last_rate: Some(Decimal::new(30_000, 8)),
+            frr_line: None,
         },
         balance: FundingBalance {
             total: Decimal::from(25_000),

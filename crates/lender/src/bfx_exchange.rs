@@ -9,8 +9,12 @@ use store::Store;
 use crate::exchange::{
     CurrencyCredit, Exchange, ExchangeError, ExchangeOffer, FundingWallet, OfferStatus,
 };
-use crate::model::{BookOffer, Credit, MarketSnapshot, OfferKind};
+use crate::model::{BookOffer, Credit, MarketSnapshot, OfferKind, PublicPrint};
 use crate::planner::DesiredOffer;
+
+/// Rows asked for in one `trades/{fSYM}/hist` call: far more than five minutes of fUSD trades
+/// (the 2026 tapes hold about 6 000 a day), well under any page limit.
+const PUBLIC_TRADES_PAGE: u32 = 1_000;
 
 /// Bitfinex (or bfx-sim) through `bfx::Client`.
 pub struct BfxExchange {
@@ -168,7 +172,36 @@ impl Exchange for BfxExchange {
                 .collect(),
             usd_price,
             last_rate: (ticker.last_price > Decimal::ZERO).then_some(ticker.last_price),
+            frr_line: ticker.frr_amount_available,
         })
+    }
+
+    async fn public_trades(
+        &self,
+        cur: &str,
+        since_mts: i64,
+    ) -> Result<Vec<PublicPrint>, ExchangeError> {
+        let sym = format!("f{cur}");
+        let rows = self
+            .client
+            .trades(
+                &sym,
+                Some(PUBLIC_TRADES_PAGE),
+                Some(since_mts),
+                None,
+                Some(1),
+            )
+            .await
+            .map_err(map)?;
+        Ok(rows
+            .into_iter()
+            .map(|t| PublicPrint {
+                mts: t.mts,
+                amount: t.amount.abs(),
+                rate: t.rate,
+                period: t.period,
+            })
+            .collect())
     }
 
     async fn submit_offer(

@@ -248,6 +248,7 @@ mod tests {
         MarketSnapshot {
             frr,
             last_rate: last,
+            frr_line: None,
             usd_price: Decimal::ONE,
             asks: asks
                 .iter()

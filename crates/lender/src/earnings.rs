@@ -149,6 +149,7 @@ fn in_usd(parts: &[CurrencyEarnings], pick: impl Fn(&Windows) -> &Metrics) -> Me
         apr: None,
         apy: None,
         baseline_auto_renew: Decimal::ZERO,
+        baseline_auto_renew_calibrated: Some(Decimal::ZERO),
         baseline_idle: Decimal::ZERO,
         filled: Decimal::ZERO,
         avg_rate: None,
@@ -166,6 +167,11 @@ fn in_usd(parts: &[CurrencyEarnings], pick: impl Fn(&Windows) -> &Metrics) -> Me
         m.avg_balance += x.avg_balance * p;
         m.avg_lent += x.avg_lent * p;
         m.baseline_auto_renew += x.baseline_auto_renew * p;
+        // Known for the total only when known for every currency.
+        m.baseline_auto_renew_calibrated = m
+            .baseline_auto_renew_calibrated
+            .zip(x.baseline_auto_renew_calibrated)
+            .map(|(a, b)| a + b * p);
         m.filled += x.filled * p;
         rate_sum += x.avg_rate.unwrap_or_default() * x.filled * p;
         period_sum += x.avg_period.unwrap_or_default() * x.filled * p;
@@ -175,6 +181,10 @@ fn in_usd(parts: &[CurrencyEarnings], pick: impl Fn(&Windows) -> &Metrics) -> Me
     m.avg_balance = m.avg_balance.round_dp(8);
     m.avg_lent = m.avg_lent.round_dp(8);
     m.baseline_auto_renew = m.baseline_auto_renew.round_dp(8);
+    m.baseline_auto_renew_calibrated = m
+        .baseline_auto_renew_calibrated
+        .filter(|_| !parts.is_empty())
+        .map(|a| a.round_dp(8));
     if m.avg_balance > Decimal::ZERO {
         m.utilization = Some((m.avg_lent / m.avg_balance).round_dp(6));
     }
@@ -243,6 +253,8 @@ mod tests {
                 frr: Some(dec!(0.0002)),
                 best_ask: None,
                 usd_price: price.parse().unwrap(),
+                frr_line: None,
+                frr_volume: None,
             })
             .unwrap();
         let rows: Vec<Payment> = (0..10)

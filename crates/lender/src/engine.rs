@@ -903,7 +903,8 @@ impl<X: Exchange> Engine<X> {
                         listed_total,
                         market,
                         &plan,
-                    )?;
+                    )
+                    .await?;
                     plan
                 }
             };
@@ -1026,7 +1027,7 @@ impl<X: Exchange> Engine<X> {
     /// The history the earnings metrics are computed from, every 5 minutes at most, and only
     /// from data that passed the checks.
     #[allow(clippy::too_many_arguments)]
-    fn record_history(
+    async fn record_history(
         &mut self,
         cur: &str,
         now: i64,
@@ -1040,6 +1041,23 @@ impl<X: Exchange> Engine<X> {
         if now - last < SNAPSHOT_EVERY_MS {
             return Ok(());
         }
+        // What the calibrated Auto-Renew figure needs: the public volume at or above FRR since
+        // this run's previous snapshot (the first one of a run looks back one interval).
+        let since = if last > i64::MIN / 2 {
+            last
+        } else {
+            now - SNAPSHOT_EVERY_MS
+        };
+        let frr_volume = match market.frr {
+            Some(frr) => match self.x.public_trades(cur, since + 1).await {
+                Ok(prints) => volume_at_or_above(&prints, frr, since, now),
+                Err(e) => {
+                    tracing::debug!(error = %e, "public trades for the Auto-Renew figure");
+                    None
+                }
+            },
+            None => None,
+        };
         self.store.insert_wallet_point(&store::WalletPoint {
             currency: cur.into(),
             mts: now,
@@ -1053,6 +1071,8 @@ impl<X: Exchange> Engine<X> {
             frr: market.frr,
             best_ask: plan.market_rate,
             usd_price: market.usd_price,
+            frr_line: market.frr_line.filter(|l| *l >= Decimal::ZERO),
+            frr_volume,
         })?;
         self.last_snapshot.insert(cur.into(), now);
         Ok(())
@@ -1729,5 +1749,73 @@ fn next_watch(cfg: &EngineConfig, next_cycle: tokio::time::Instant) -> tokio::ti
 fn log_err(r: Result<(), EngineError>) {
     if let Err(e) = r {
         tracing::error!(error = %e, "engine command failed");
+    }
+}
+
+/// The public volume traded at or above `frr` in `(since, now]`; `None` when a trade is not one
+/// a real market could print (such data is not recorded).
+fn volume_at_or_above(
+    prints: &[crate::model::PublicPrint],
+    frr: Decimal,
+    since: i64,
+    now: i64,
+) -> Option<Decimal> {
+    let sane = |t: &crate::model::PublicPrint| {
+        t.amount > Decimal::ZERO
+            && t.rate > Decimal::ZERO
+            && t.rate <= crate::checks::MAX_DAILY_RATE
+    };
+    if !prints.iter().all(sane) {
+        return None;
+    }
+    Some(
+        prints
+            .iter()
+            .filter(|t| t.mts > since && t.mts <= now && t.rate >= frr)
+            .map(|t| t.amount)
+            .sum(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::model::PublicPrint;
+
+    fn print(mts: i64, amount: Decimal, rate: Decimal) -> PublicPrint {
+        PublicPrint {
+            mts,
+            amount,
+            rate,
+            period: 2,
+        }
+    }
+
+    #[test]
+    fn the_volume_at_or_above_frr_counts_only_the_interval() {
+        let frr = dec!(0.0004);
+        let prints = [
+            print(100, dec!(7), dec!(0.0005)), // at the interval's start: the last one's
+            print(101, dec!(10), dec!(0.0004)),
+            print(150, dec!(20), dec!(0.00039)),
+            print(200, dec!(30), dec!(0.0009)),
+            print(201, dec!(40), dec!(0.0009)), // after now
+        ];
+        assert_eq!(volume_at_or_above(&prints, frr, 100, 200), Some(dec!(40)));
+    }
+
+    #[test]
+    fn a_trade_no_market_could_print_is_not_recorded() {
+        let frr = dec!(0.0004);
+        for bad in [
+            print(150, dec!(1), dec!(0.5)),
+            print(150, dec!(1), Decimal::ZERO),
+            print(150, Decimal::ZERO, dec!(0.0005)),
+        ] {
+            let prints = [print(120, dec!(5), dec!(0.0005)), bad];
+            assert_eq!(volume_at_or_above(&prints, frr, 100, 200), None);
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Credit, MarketSnapshot, OfferId, OfferKind};
+use crate::model::{Credit, MarketSnapshot, OfferId, OfferKind, PublicPrint};
 use crate::planner::DesiredOffer;
 
 /// A funding wallet as the exchange reports it.
@@ -147,6 +147,13 @@ pub trait Exchange: Send + Sync {
         &self,
         currency: &str,
     ) -> impl Future<Output = Result<MarketSnapshot, ExchangeError>> + Send;
+    /// Public funding trades of a currency from `since_mts` on, oldest first (one page: at most
+    /// the exchange's page size).
+    fn public_trades(
+        &self,
+        currency: &str,
+        since_mts: i64,
+    ) -> impl Future<Output = Result<Vec<PublicPrint>, ExchangeError>> + Send;
     /// Submits a lending offer (amount > 0 only).
     fn submit_offer(
         &self,

@@ -11,9 +11,15 @@
 //! - **APR**: earned ÷ average balance × 365 ÷ days. **APY**: daily compounding of the same
 //!   daily return, `(1 + r)^365 − 1`. Both count idle time, because the denominator is the
 //!   whole funding balance.
-//! - **Auto-Renew baseline**: ∫ total × FRR(t) × (1 − fee) dt ÷ 1 day — the same balance fully
-//!   lent at the recorded FRR. This is the *optimistic* Auto-Renew figure (it assumes FRR
-//!   offers always fill; in 2026 FRR sat well above traded rates, so they often did not).
+//! - **Auto-Renew baseline, upper bound**: ∫ total × FRR(t) × (1 − fee) dt ÷ 1 day — the same
+//!   balance fully lent at the recorded FRR. It assumes FRR offers always fill; in 2026 FRR sat
+//!   well above traded rates, so they often did not.
+//! - **Auto-Renew baseline, calibrated rule** ([`auto_renew_calibrated`]): the market model's
+//!   FRR rule (`docs/market-model.md`) applied to what the app recorded: the same balance,
+//!   offered by Auto-Renew at FRR for 2 days, joins the back of the FRR offers Bitfinex shows
+//!   waiting (`FRR_AMOUNT_AVAILABLE`); the line moves on by the public volume traded at or above
+//!   FRR; once the line has passed its place the money is lent at FRR (floating, as an
+//!   FRRDELTAVAR loan does) for 2 days and then offered again at the back of the line.
 //! - **Idle baseline**: zero, by definition.
 //! - **average rate / period**: of the funding trades (our fills) in the window, weighted by
 //!   amount.
@@ -60,9 +66,13 @@ pub struct Metrics {
     /// Annual yield with daily compounding over the whole balance.
     #[ts(type = "string | null")]
     pub apy: Option<Decimal>,
-    /// What Auto-Renew at FRR would have paid (optimistic: always filled).
+    /// What Auto-Renew at FRR would have paid (upper bound: always filled).
     #[ts(type = "string")]
     pub baseline_auto_renew: Decimal,
+    /// What Auto-Renew at FRR would have paid under the calibrated FRR rule; `None` when the
+    /// window holds no recorded FRR line (history from before the app recorded it).
+    #[ts(type = "string | null")]
+    pub baseline_auto_renew_calibrated: Option<Decimal>,
     /// What idle money would have paid (zero).
     #[ts(type = "string")]
     pub baseline_idle: Decimal,
@@ -168,6 +178,7 @@ pub fn metrics(h: &History<'_>, from: i64, to: i64) -> Metrics {
     }
     let baseline_auto_renew =
         (auto * (Decimal::ONE - LENDER_FEE) / Decimal::from(DAY_MS)).round_dp(8);
+    let baseline_auto_renew_calibrated = auto_renew_calibrated(&total, market, from, to);
     let fills: Vec<&FundingTradeRow> = trades
         .iter()
         .filter(|t| t.mts >= from && t.mts < to)
@@ -190,11 +201,161 @@ pub fn metrics(h: &History<'_>, from: i64, to: i64) -> Metrics {
         apr,
         apy,
         baseline_auto_renew,
+        baseline_auto_renew_calibrated,
         baseline_idle: Decimal::ZERO,
         filled,
         avg_rate,
         avg_period,
     }
+}
+
+/// The period Auto-Renew offers for in the calibrated figure (as the backtests' Auto-Renew
+/// lines): 2 days, Bitfinex's shortest.
+pub const AUTO_RENEW_PERIOD_DAYS: i64 = 2;
+
+/// Market snapshots further apart than this leave the time between them unobserved: the line
+/// is taken not to move then (the app was not running, so no trade was read).
+const OBSERVED_GAP_MS: i64 = 15 * 60_000;
+
+/// What Auto-Renew at FRR would have paid over `[from, to)` on the balance `total` under the
+/// calibrated FRR rule (module docs), net of the fee; `None` when no market snapshot of the
+/// window (or the one before it) holds the FRR line.
+///
+/// The window starts with the whole balance offered at the back of the line (no loan carried
+/// in), so for the first two days of a window it can only understate Auto-Renew; a loan's life
+/// is its full period (early repayment would only re-offer sooner, at the back of the line).
+pub fn auto_renew_calibrated(
+    total: &[(i64, Decimal)],
+    market: &[MarketPoint],
+    from: i64,
+    to: i64,
+) -> Option<Decimal> {
+    auto_renew_calibrated_by_day(total, market, from, to)
+        .map(|days| days.values().copied().sum::<Decimal>().round_dp(8))
+}
+
+/// [`auto_renew_calibrated`] split by UTC day (day start → amount, unrounded), from one run
+/// over the whole window.
+fn auto_renew_calibrated_by_day(
+    total: &[(i64, Decimal)],
+    market: &[MarketPoint],
+    from: i64,
+    to: i64,
+) -> Option<std::collections::BTreeMap<i64, Decimal>> {
+    if to <= from || !market.iter().any(|m| m.frr_line.is_some() && m.mts < to) {
+        return None;
+    }
+    let period_ms = AUTO_RENEW_PERIOD_DAYS * DAY_MS;
+    // Waiting money: (amount, line still ahead of it). Loans: (amount, end).
+    let mut queue: Vec<(Decimal, Decimal)> = Vec::new();
+    let mut loans: Vec<(Decimal, i64)> = Vec::new();
+    let (mut line, mut frr) = (Decimal::ZERO, None::<Decimal>);
+    let mut by_day = std::collections::BTreeMap::new();
+    let net = (Decimal::ONE - LENDER_FEE) / Decimal::from(DAY_MS);
+    // Balance changes and market snapshots inside the window, in time order.
+    let mut cuts: Vec<i64> = market
+        .iter()
+        .map(|m| m.mts)
+        .chain(total.iter().map(|p| p.0))
+        .filter(|t| *t > from && *t < to)
+        .collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut cuts = cuts.into_iter().peekable();
+    // Snapshots up to `from` only set the state; the ones after it also move the line.
+    let mut next_point = 0;
+    let mut prev_point: Option<i64> = None;
+    let (mut next_wallet, mut balance) = (0, Decimal::ZERO);
+    let mut t = from;
+    loop {
+        // 1. Market snapshots at or before `t`, in order.
+        while let Some(m) = market.get(next_point).filter(|m| m.mts <= t) {
+            if let Some(f) = m.frr {
+                frr = Some(f);
+            }
+            if let Some(l) = m.frr_line {
+                line = l.max(Decimal::ZERO);
+            }
+            let observed = prev_point.is_some_and(|p| m.mts - p <= OBSERVED_GAP_MS);
+            let drain = m
+                .frr_volume
+                .filter(|v| observed && m.mts > from && *v > Decimal::ZERO)
+                .unwrap_or_default();
+            if drain > Decimal::ZERO {
+                for (amount, ahead) in &mut queue {
+                    let filled = (drain - *ahead).clamp(Decimal::ZERO, *amount);
+                    *ahead = (*ahead - drain).max(Decimal::ZERO);
+                    if filled > Decimal::ZERO {
+                        *amount -= filled;
+                        loans.push((filled, m.mts + period_ms));
+                    }
+                }
+                queue.retain(|(a, _)| *a > Decimal::ZERO);
+            }
+            prev_point = Some(m.mts);
+            next_point += 1;
+        }
+        // 2. Loans that ended come back and are offered again at the back of the line.
+        let back: Decimal = loans.iter().filter(|l| l.1 <= t).map(|l| l.0).sum();
+        loans.retain(|l| l.1 > t);
+        if back > Decimal::ZERO {
+            queue.push((back, line));
+        }
+        // 3. The balance: new money joins the back of the line; money taken out leaves the
+        //    line first (the back of it), then the newest loans.
+        while total.get(next_wallet).is_some_and(|p| p.0 <= t) {
+            balance = total[next_wallet].1.max(Decimal::ZERO);
+            next_wallet += 1;
+        }
+        let held: Decimal =
+            queue.iter().map(|q| q.0).sum::<Decimal>() + loans.iter().map(|l| l.0).sum::<Decimal>();
+        if balance > held {
+            queue.push((balance - held, line));
+        } else if balance < held {
+            let mut out = held - balance;
+            for a in queue
+                .iter_mut()
+                .rev()
+                .map(|q| &mut q.0)
+                .chain(loans.iter_mut().rev().map(|l| &mut l.0))
+            {
+                let take = out.min(*a);
+                *a -= take;
+                out -= take;
+            }
+            queue.retain(|q| q.0 > Decimal::ZERO);
+            loans.retain(|l| l.0 > Decimal::ZERO);
+        }
+        // 4. Interest until the next event: a snapshot, a balance change or a loan's end.
+        let next = cuts
+            .peek()
+            .copied()
+            .into_iter()
+            .chain(loans.iter().map(|l| l.1))
+            .filter(|e| *e > t)
+            .min()
+            .unwrap_or(to)
+            .min(to);
+        if let Some(rate) = frr {
+            let lent: Decimal = loans.iter().map(|l| l.0).sum();
+            let mut a = t;
+            while a < next && lent > Decimal::ZERO {
+                let day = a - a.rem_euclid(DAY_MS);
+                let b = next.min(day + DAY_MS);
+                *by_day.entry(day).or_insert(Decimal::ZERO) +=
+                    lent * rate * Decimal::from(b - a) * net;
+                a = b;
+            }
+        }
+        if next >= to {
+            break;
+        }
+        t = next;
+        while cuts.peek().is_some_and(|c| *c <= t) {
+            cuts.next();
+        }
+    }
+    Some(by_day)
 }
 
 /// One UTC day of earnings, for the charts.
@@ -217,9 +378,12 @@ pub struct DailyEarning {
     /// APY over that day.
     #[ts(type = "string | null")]
     pub apy: Option<Decimal>,
-    /// Auto-Renew at FRR that day (optimistic).
+    /// Auto-Renew at FRR that day (upper bound: always filled).
     #[ts(type = "string")]
     pub baseline_auto_renew: Decimal,
+    /// Auto-Renew at FRR that day under the calibrated FRR rule, if the FRR line was recorded.
+    #[ts(type = "string | null")]
+    pub baseline_auto_renew_calibrated: Option<Decimal>,
 }
 
 /// Day-by-day figures over `[from, to)` (days aligned to UTC midnight).
@@ -227,6 +391,9 @@ pub fn daily(h: &History<'_>, from: i64, to: i64) -> Vec<DailyEarning> {
     let mut out = Vec::new();
     let mut day = from - from.rem_euclid(DAY_MS);
     let mut cumulative = Decimal::ZERO;
+    // The calibrated Auto-Renew figure carries its line position and loans from day to day.
+    let total: Vec<(i64, Decimal)> = h.wallet.iter().map(|w| (w.mts, w.total)).collect();
+    let calibrated = auto_renew_calibrated_by_day(&total, h.market, from, to);
     while day < to {
         let end = (day + DAY_MS).min(to);
         let m = metrics(h, day.max(from), end);
@@ -238,6 +405,9 @@ pub fn daily(h: &History<'_>, from: i64, to: i64) -> Vec<DailyEarning> {
             utilization: m.utilization,
             apy: m.apy,
             baseline_auto_renew: m.baseline_auto_renew,
+            baseline_auto_renew_calibrated: calibrated
+                .as_ref()
+                .map(|c| c.get(&day).copied().unwrap_or_default().round_dp(8)),
         });
         day += DAY_MS;
     }
@@ -278,7 +448,130 @@ mod tests {
             frr: Some(frr.parse().unwrap()),
             best_ask: None,
             usd_price: Decimal::ONE,
+            frr_line: None,
+            frr_volume: None,
         }
+    }
+
+    /// A snapshot with the FRR line and the volume traded at or above FRR since the last one.
+    fn line(mts: i64, frr: &str, line: i64, volume: i64) -> MarketPoint {
+        MarketPoint {
+            frr_line: Some(line.into()),
+            frr_volume: Some(volume.into()),
+            ..m(mts, frr)
+        }
+    }
+
+    const MIN5: i64 = 5 * 60_000;
+
+    #[test]
+    fn calibrated_auto_renew_needs_the_recorded_line() {
+        let wallet = [w(0, 1000, 0)];
+        let market = [m(0, "0.0004"), m(MIN5, "0.0004")];
+        let h = History {
+            wallet: &wallet,
+            market: &market,
+            ..History::default()
+        };
+        assert_eq!(metrics(&h, 0, D).baseline_auto_renew_calibrated, None);
+        // The upper bound is still there: 1000 × 0.0004 × 0.85 for a day.
+        assert_eq!(metrics(&h, 0, D).baseline_auto_renew, dec!(0.34));
+    }
+
+    #[test]
+    fn calibrated_auto_renew_fills_once_the_line_ahead_has_passed() {
+        // 500 USD joins the back of a 1000 USD line at 0. 1200 trades at FRR by 5 min: 200 of
+        // ours is lent; 400 more by 10 min: the remaining 300 is lent. Both for 2 days, so the
+        // whole first day is interest on them.
+        let wallet = [w(0, 500, 0)];
+        let market = [
+            line(0, "0.0004", 1000, 0),
+            line(MIN5, "0.0004", 1000, 1200),
+            line(2 * MIN5, "0.0004", 1000, 400),
+        ];
+        let h = History {
+            wallet: &wallet,
+            market: &market,
+            ..History::default()
+        };
+        let want = (dec!(200) * Decimal::from(D - MIN5) + dec!(300) * Decimal::from(D - 2 * MIN5))
+            * dec!(0.0004)
+            * dec!(0.85)
+            / Decimal::from(D);
+        assert_eq!(
+            metrics(&h, 0, D).baseline_auto_renew_calibrated,
+            Some(want.round_dp(8))
+        );
+        // The upper bound is the whole balance all day.
+        assert_eq!(metrics(&h, 0, D).baseline_auto_renew, dec!(0.17));
+    }
+
+    #[test]
+    fn calibrated_auto_renew_ignores_volume_over_an_unobserved_gap() {
+        // The app was off for an hour: whatever traded then is not known to have reached FRR.
+        let wallet = [w(0, 500, 0)];
+        let market = [
+            line(0, "0.0004", 100, 0),
+            line(12 * MIN5, "0.0004", 100, 5000),
+        ];
+        let h = History {
+            wallet: &wallet,
+            market: &market,
+            ..History::default()
+        };
+        assert_eq!(
+            metrics(&h, 0, D).baseline_auto_renew_calibrated,
+            Some(Decimal::ZERO)
+        );
+    }
+
+    #[test]
+    fn calibrated_auto_renew_reoffers_at_the_back_after_the_period() {
+        // All 500 lent at 5 min; it comes back 2 days later and waits behind a 1000 line that
+        // never moves again: 2 days of interest over a 4-day window, carried day to day.
+        let wallet = [w(0, 500, 0)];
+        let mut market = vec![line(0, "0.0004", 0, 0), line(MIN5, "0.0004", 1000, 600)];
+        market.extend((2..4 * 288).map(|i| line(i * MIN5, "0.0004", 1000, 0)));
+        let h = History {
+            wallet: &wallet,
+            market: &market,
+            ..History::default()
+        };
+        let want = dec!(500) * dec!(0.0004) * dec!(0.85) * dec!(2);
+        assert_eq!(
+            metrics(&h, 0, 4 * D).baseline_auto_renew_calibrated,
+            Some(want)
+        );
+        let days = daily(&h, 0, 4 * D);
+        let by_day: Vec<Decimal> = days
+            .iter()
+            .map(|d| d.baseline_auto_renew_calibrated.unwrap())
+            .collect();
+        let per_min = dec!(500) * dec!(0.0004) * dec!(0.85) / Decimal::from(D);
+        assert_eq!(by_day[0], (per_min * Decimal::from(D - MIN5)).round_dp(8));
+        assert_eq!(by_day[1], dec!(0.17));
+        assert_eq!(by_day[2], (per_min * Decimal::from(MIN5)).round_dp(8));
+        assert_eq!(by_day[3], Decimal::ZERO);
+    }
+
+    #[test]
+    fn calibrated_auto_renew_follows_the_balance_down() {
+        // 1000 lent at 5 min; half is withdrawn at 12 h (only 500 can be lent then).
+        let wallet = [w(0, 1000, 0), w(D / 2, 500, 0)];
+        let mut market = vec![line(0, "0.0004", 0, 0)];
+        market.extend((1..288).map(|i| line(i * MIN5, "0.0004", 0, 1000)));
+        let h = History {
+            wallet: &wallet,
+            market: &market,
+            ..History::default()
+        };
+        let per_ms = dec!(0.0004) * dec!(0.85) / Decimal::from(D);
+        let want =
+            (dec!(1000) * Decimal::from(D / 2 - MIN5) + dec!(500) * Decimal::from(D / 2)) * per_ms;
+        assert_eq!(
+            metrics(&h, 0, D).baseline_auto_renew_calibrated,
+            Some(want.round_dp(8))
+        );
     }
 
     #[test]

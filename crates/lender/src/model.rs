@@ -104,6 +104,23 @@ pub struct MarketSnapshot {
     /// and FRR, that rates are checked against.
     #[serde(default)]
     pub last_rate: Option<Decimal>,
+    /// The amount of FRR offers waiting at FRR (the ticker's `FRR_AMOUNT_AVAILABLE`): the line a
+    /// new FRR offer joins the back of. Recorded for the calibrated Auto-Renew figure.
+    #[serde(default)]
+    pub frr_line: Option<Decimal>,
+}
+
+/// One public funding trade (`trades/{fSYM}/hist`), as the calibrated Auto-Renew figure reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicPrint {
+    /// When (UTC ms).
+    pub mts: i64,
+    /// Amount (positive, whichever side took).
+    pub amount: Decimal,
+    /// Daily rate.
+    pub rate: Decimal,
+    /// Period in days.
+    pub period: u32,
 }
 
 /// The funding wallet of one currency.

@@ -380,6 +380,36 @@ async fn the_engine_records_the_history_the_metrics_need() {
     let m = lender::metrics::metrics(&h, start + 3_600_000, end);
     assert!(m.utilization.unwrap() > Decimal::new(80, 2), "{m:?}");
     assert!(m.baseline_auto_renew > Decimal::ZERO);
+    // The calibrated Auto-Renew figure's inputs: the FRR line the sim's ticker shows (the other
+    // lenders' FRR offers of the calibrated model) and the volume at or above FRR between
+    // snapshots, exactly what the public tape printed.
+    assert!(
+        market
+            .iter()
+            .all(|m| m.frr_line.is_some_and(|l| l > Decimal::from(50_000_000))),
+        "{:?}",
+        market.first()
+    );
+    let recorded: Decimal = market[1..].iter().map(|m| m.frr_volume.unwrap()).sum();
+    let printed: Decimal = r.sim.with_world(|w| {
+        market
+            .windows(2)
+            .map(|p| {
+                w.markets["fUSD"]
+                    .trades
+                    .iter()
+                    .filter(|t| t.mts > p[0].mts && t.mts <= p[1].mts)
+                    .filter(|t| t.rate >= p[1].frr.unwrap())
+                    .map(|t| t.amount.abs())
+                    .sum::<Decimal>()
+            })
+            .sum()
+    });
+    assert_eq!(recorded, printed);
+    let calibrated = m
+        .baseline_auto_renew_calibrated
+        .expect("the line was recorded");
+    assert!(calibrated <= m.baseline_auto_renew, "{m:?}");
 }
 
 /// The account's money on offer on the exchange, in USD.

@@ -24,6 +24,7 @@ fn book(levels: &[(Decimal, Decimal)]) -> MarketSnapshot {
             .collect(),
         usd_price: Decimal::ONE,
         last_rate: Some(dec!(0.00025)),
+        frr_line: None,
     }
 }
 

@@ -53,6 +53,11 @@ pub struct MarketPoint {
     pub best_ask: Option<Decimal>,
     /// USD price of one unit.
     pub usd_price: Decimal,
+    /// FRR offers waiting at FRR (the ticker's `FRR_AMOUNT_AVAILABLE`), if read.
+    pub frr_line: Option<Decimal>,
+    /// Public volume traded at or above FRR since the previous snapshot of the same engine
+    /// run, if read.
+    pub frr_volume: Option<Decimal>,
 }
 
 /// A fill of one of our offers (`auth/r/funding/trades/hist`).
@@ -171,13 +176,15 @@ impl Store {
     pub fn insert_market_point(&self, p: &MarketPoint) -> Result<(), StoreError> {
         self.with(|c| {
             c.execute(
-                "INSERT OR REPLACE INTO market_snapshots (currency, mts, frr, best_ask, usd_price) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR REPLACE INTO market_snapshots (currency, mts, frr, best_ask, usd_price, frr_line, frr_volume) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     p.currency,
                     p.mts,
                     p.frr.map(|d| d.to_string()),
                     p.best_ask.map(|d| d.to_string()),
-                    p.usd_price.to_string()
+                    p.usd_price.to_string(),
+                    p.frr_line.map(|d| d.to_string()),
+                    p.frr_volume.map(|d| d.to_string())
                 ],
             )
             .map(drop)
@@ -191,24 +198,36 @@ impl Store {
         from_mts: i64,
         to_mts: i64,
     ) -> Result<Vec<MarketPoint>, StoreError> {
-        let rows: Vec<(i64, Option<String>, Option<String>, String)> = self.with(|c| {
-            let mut st = c.prepare(
-                "SELECT mts, frr, best_ask, usd_price FROM market_snapshots WHERE currency = ?1 AND mts >= ?2 AND mts < ?3
+        type Row = (
+            i64,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = self.with(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT mts, frr, best_ask, usd_price, frr_line, frr_volume FROM market_snapshots WHERE currency = ?1 AND mts >= ?2 AND mts < ?3
                  UNION ALL
-                 SELECT * FROM (SELECT mts, frr, best_ask, usd_price FROM market_snapshots WHERE currency = ?1 AND mts < ?2 ORDER BY mts DESC LIMIT 1)
+                 SELECT * FROM (SELECT mts, frr, best_ask, usd_price, frr_line, frr_volume FROM market_snapshots WHERE currency = ?1 AND mts < ?2 ORDER BY mts DESC LIMIT 1)
                  ORDER BY mts",
             )?;
-            st.query_map(params![currency, from_mts, to_mts], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect()
+            st.query_map(params![currency, from_mts, to_mts], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })?
+            .collect()
         })?;
         rows.into_iter()
-            .map(|(mts, frr, best_ask, usd)| {
+            .map(|(mts, frr, best_ask, usd, line, volume)| {
                 Ok(MarketPoint {
                     currency: currency.into(),
                     mts,
                     frr: opt_dec(frr)?,
                     best_ask: opt_dec(best_ask)?,
                     usd_price: dec(usd)?,
+                    frr_line: opt_dec(line)?,
+                    frr_volume: opt_dec(volume)?,
                 })
             })
             .collect()
@@ -425,12 +444,18 @@ mod tests {
                 frr: None,
                 best_ask: None,
                 usd_price: Decimal::ONE,
+                frr_line: (mts == 20).then(|| "60600000.5".parse().unwrap()),
+                frr_volume: (mts == 20).then(|| "1234.25".parse().unwrap()),
             })
             .unwrap();
         }
         let w = s.wallet_points("USD", 25, 100).unwrap();
         assert_eq!(w.iter().map(|p| p.mts).collect::<Vec<_>>(), vec![20, 30]);
         assert_eq!(s.market_points("USD", 0, 15).unwrap().len(), 1);
+        let m = s.market_points("USD", 25, 100).unwrap();
+        assert_eq!(m[0].frr_line, Some("60600000.5".parse().unwrap()));
+        assert_eq!(m[0].frr_volume, Some("1234.25".parse().unwrap()));
+        assert_eq!((m[1].frr_line, m[1].frr_volume), (None, None));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub(crate) const STEPS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_engine.sql"),
     include_str!("../migrations/0003_earnings.sql"),
+    include_str!("../migrations/0004_frr_line.sql"),
 ];
 
 /// The schema version this build writes.
@@ -58,6 +59,12 @@ mod tests {
     fn seed(conn: &Connection, v: usize) {
         if v >= 3 {
             conn.execute_batch(
+                "INSERT INTO market_snapshots VALUES ('USD', 9, '0.0004', '0.0002', '1');",
+            )
+            .unwrap();
+        }
+        if v >= 3 {
+            conn.execute_batch(
                 "INSERT INTO payments VALUES (1, 'USD', 5, '0.12345678', '1000.12345678',
                    'Margin Funding Payment on wallet funding');",
             )
@@ -81,6 +88,18 @@ mod tests {
     }
 
     fn check(conn: &Connection, v: usize) {
+        if v >= 3 {
+            let frr: String = conn
+                .query_row("SELECT frr FROM market_snapshots", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(frr, "0.0004");
+        }
+        if v >= 4 {
+            let line: Option<String> = conn
+                .query_row("SELECT frr_line FROM market_snapshots", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(line, None, "a row from before step 4 has no FRR line");
+        }
         if v >= 3 {
             let a: String = conn
                 .query_row("SELECT amount FROM payments", [], |r| r.get(0))

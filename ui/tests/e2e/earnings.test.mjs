@@ -10,7 +10,7 @@ const KEY = { mode: 'live', label: 'Mine', masked: 'AbCd…WxYz', verifiedMts: N
 
 const metrics = (earned, extra = {}) => ({
   fromMts: NOW - 30 * DAY, toMts: NOW, earned, payments: 30, avgBalance: '10000', avgLent: '9700',
-  utilization: '0.97', apr: '0.1095', apy: '0.115678', baselineAutoRenew: '6.5', baselineIdle: '0',
+  utilization: '0.97', apr: '0.1095', apy: '0.115678', baselineAutoRenew: '6.5', baselineAutoRenewCalibrated: null, baselineIdle: '0',
   filled: '25000', avgRate: '0.0003', avgPeriod: '3.4', ...extra,
 });
 const WINDOWS = { today: metrics('0.31'), week: metrics('2.10'), month: metrics('9.00'), all: metrics('27.45678912') };
@@ -22,6 +22,7 @@ const SERIES = Array.from({ length: 30 }, (_, i) => ({
   utilization: i < 2 ? '0.5' : '0.98',
   apy: (0.1 + 0.02 * Math.cos(i / 4)).toFixed(6),
   baselineAutoRenew: '0.21',
+  baselineAutoRenewCalibrated: null,
 }));
 const SYNC_DONE = { phase: 'done', backfill: false, percent: 100, currency: 'USD', newRows: 0, lastDoneMts: NOW - 120_000, message: null };
 const STATUS = {
@@ -185,7 +186,9 @@ test('the comparison says, in the same words on every screen, that Auto-Renew is
   await page.waitForSelector('[data-testid="versus-note"]');
   const words = 'Auto-Renew at FRR, if every FRR offer filled (upper bound)';
   assert.ok((await page.textContent('[data-testid="versus-auto-renew"]')).includes(`Against ${words}, 30 days`));
-  assert.ok((await page.textContent('[data-testid="versus-note"]')).startsWith(words));
+  assert.ok((await page.textContent('[data-testid="versus-note"]')).includes(words));
+  // Before the FRR line was recorded, the page says when the calibrated figure starts.
+  assert.match(await page.textContent('[data-testid="versus-note"]'), /starts once the app has recorded Bitfinex’s FRR line/);
   assert.ok((await page.textContent('[data-testid="chart-versus-plot"] .u-legend')).includes(words));
   // The loans table explains why the turnover is many times the balance.
   assert.match(await page.textContent('[data-testid="turnover-note"]'), /lent again, so it can add up to many times your balance/);
@@ -204,4 +207,31 @@ test('the comparison says, in the same words on every screen, that Auto-Renew is
   });
   assert.notEqual(color, danger);
   await second.context.close();
+});
+
+test('with the FRR line recorded, the comparison is with Auto-Renew under the calibrated rule, and says what that assumes', async () => {
+  const live = 'Auto-Renew at FRR (calibrated rule)';
+  const month = metrics('9.00', { baselineAutoRenewCalibrated: '0.4' });
+  const report = { ...REPORT, currencies: [{ ...REPORT.currencies[0], windows: { ...WINDOWS, month } }] };
+  // The line was recorded from the 11th day of the series on.
+  const series = SERIES.map((d, i) => ({ ...d, baselineAutoRenewCalibrated: i < 10 ? null : '0.02' }));
+  for (const hash of ['#/dashboard', '#/earnings']) {
+    const { page, context } = await open(handlers({ earnings_report: report, earnings_daily: series }), { hash });
+    await page.waitForSelector('[data-testid="beyond-auto-renew"]');
+    // 9.00 earned against 0.40 from Auto-Renew under the calibrated rule.
+    assert.equal(await page.textContent('[data-testid="beyond-auto-renew"]'), '+8.60 USD');
+    const tile = await page.textContent('[data-testid="versus-auto-renew"]');
+    assert.ok(tile.includes(`Against ${live}, 30 days`), tile);
+    assert.match(tile, /0\.40 USD under the calibrated rule, at most\s+6\.50 USD if every FRR offer filled at once/);
+    assert.match(tile, /waits behind the FRR offers Bitfinex shows waiting/);
+    if (hash === '#/earnings') {
+      await page.waitForSelector('[data-testid="chart-versus-plot"] canvas');
+      const legend = await page.textContent('[data-testid="chart-versus-plot"] .u-legend');
+      assert.ok(legend.includes(live), legend);
+      // Twenty days of 0.02, away from the chart the legend shows the latest total.
+      assert.ok(legend.includes('0.40 USD'), legend);
+      assert.ok((await page.textContent('[data-testid="versus-note"]')).startsWith(live));
+    }
+    await context.close();
+  }
 });

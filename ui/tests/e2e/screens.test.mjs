@@ -17,7 +17,7 @@ const NONE = { mode: 'none', label: null, masked: null, verifiedMts: null, probl
 // Wide amounts: a large balance, the widest rates and periods.
 const metrics = (earned, extra = {}) => ({
   fromMts: NOW - 30 * DAY, toMts: NOW, earned, payments: 30, avgBalance: '1234567.89', avgLent: '1200000',
-  utilization: '0.973', apr: '0.1095', apy: '0.115678', baselineAutoRenew: '1412.5', baselineIdle: '0',
+  utilization: '0.973', apr: '0.1095', apy: '0.115678', baselineAutoRenew: '1412.5', baselineAutoRenewCalibrated: '96.4', baselineIdle: '0',
   filled: '23573642.42', avgRate: '0.0003', avgPeriod: '3.4', ...extra,
 });
 const WINDOWS = { today: metrics('371.23'), week: metrics('2601.10'), month: metrics('11234.56'), all: metrics('123456.78') };
@@ -29,6 +29,7 @@ const SERIES = Array.from({ length: 30 }, (_, i) => ({
   utilization: i < 2 ? '0.5' : '0.98',
   apy: (0.1 + 0.02 * Math.cos(i / 4)).toFixed(6),
   baselineAutoRenew: '350.2',
+  baselineAutoRenewCalibrated: '3.21',
 }));
 const offer = (id, amount, rate, period) => ({ id, amount, rate, period, kind: 'Limit', owned: true, createdMts: NOW });
 const USD = {

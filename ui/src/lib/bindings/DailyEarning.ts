@@ -25,6 +25,10 @@ utilization: string | null,
  */
 apy: string | null, 
 /**
- * Auto-Renew at FRR that day (optimistic).
+ * Auto-Renew at FRR that day (upper bound: always filled).
  */
-baselineAutoRenew: string, };
+baselineAutoRenew: string, 
+/**
+ * Auto-Renew at FRR that day under the calibrated FRR rule, if the FRR line was recorded.
+ */
+baselineAutoRenewCalibrated: string | null, };

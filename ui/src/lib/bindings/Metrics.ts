@@ -41,9 +41,14 @@ apr: string | null,
  */
 apy: string | null, 
 /**
- * What Auto-Renew at FRR would have paid (optimistic: always filled).
+ * What Auto-Renew at FRR would have paid (upper bound: always filled).
  */
 baselineAutoRenew: string, 
+/**
+ * What Auto-Renew at FRR would have paid under the calibrated FRR rule; `None` when the
+ * window holds no recorded FRR line (history from before the app recorded it).
+ */
+baselineAutoRenewCalibrated: string | null, 
 /**
  * What idle money would have paid (zero).
  */
