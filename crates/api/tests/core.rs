@@ -224,7 +224,18 @@ async fn the_demo_runs_against_an_in_process_market_and_leaving_deletes_its_data
         week.baseline_auto_renew > rust_decimal::Decimal::ZERO,
         "FRR was recorded"
     );
+    // The demo runs on the calibrated market: the FRR line and the volume reaching FRR were
+    // recorded all week, so the Dashboard compares with Auto-Renew under the calibrated rule.
+    let calibrated = week
+        .baseline_auto_renew_calibrated
+        .expect("the FRR line was recorded");
+    assert!(calibrated <= week.baseline_auto_renew, "{week:?}");
     let days = r.core.earnings_daily("USD", 30).await.unwrap();
+    assert!(
+        days.iter()
+            .all(|d| d.baseline_auto_renew_calibrated.is_some()),
+        "{days:?}"
+    );
     assert!((7..=9).contains(&days.len()), "{} days", days.len());
     r.core.engine_start().await.unwrap();
     let st = status_where(&r.core, |s| {
