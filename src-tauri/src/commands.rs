@@ -268,10 +268,10 @@ pub async fn backtest_run(
     core: CoreState<'_>,
     settings: lender::StrategySettings,
     days: u32,
-    seed: u64,
+    market: api::BacktestMarket,
     balance: String,
 ) -> Result<api::BacktestReport, ApiError> {
-    core.backtest(settings, days, seed, &balance).await
+    core.backtest(settings, days, market, &balance).await
 }
 
 /// The desktop settings (Settings page).

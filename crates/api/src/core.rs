@@ -145,7 +145,8 @@ pub struct Core {
     pub(crate) sync_control: Arc<crate::earnings::SyncControl>,
     pub(crate) earnings_updated: watch::Sender<u64>,
     pub(crate) backtest_progress: watch::Sender<u8>,
-    pub(crate) backtest_gate: Mutex<()>,
+    /// Held while a backtest runs; keeps the last real window downloaded.
+    pub(crate) backtest_gate: Mutex<crate::backtest::MarketCache>,
     /// Bumped whenever what [`Core::key_state`] returns may have changed.
     key_changed: watch::Sender<u64>,
 }
@@ -217,7 +218,7 @@ pub(crate) fn file_stamp() -> String {
     chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string()
 }
 
-fn now_mts() -> i64 {
+pub(crate) fn now_mts() -> i64 {
     SystemClock.now_mts()
 }
 
@@ -241,7 +242,7 @@ impl Core {
             sync_control: Self::new_sync_control(),
             earnings_updated: watch::channel(0).0,
             backtest_progress: watch::channel(0).0,
-            backtest_gate: Mutex::new(()),
+            backtest_gate: Mutex::new(crate::backtest::MarketCache::default()),
             key_changed: watch::channel(0).0,
         }
     }
@@ -262,12 +263,7 @@ impl Core {
         self.status.subscribe()
     }
 
-    fn client(
-        &self,
-        url: &str,
-        creds: Credentials,
-        store: Option<Arc<Store>>,
-    ) -> Result<Client, ApiError> {
+    fn client_config(url: &str) -> ClientConfig {
         let mut cfg = if url == bfx::DEFAULT_AUTH_URL {
             ClientConfig::default()
         } else {
@@ -276,8 +272,25 @@ impl Core {
         if url.starts_with("http://127.0.0.1") {
             cfg.rate_limits = false; // our own emulator
         }
+        cfg
+    }
+
+    fn client(
+        &self,
+        url: &str,
+        creds: Credentials,
+        store: Option<Arc<Store>>,
+    ) -> Result<Client, ApiError> {
+        let mut cfg = Self::client_config(url);
         cfg.nonce_store = store.map(|s| Arc::new(StoreNonces(s)) as Arc<dyn bfx::NonceStore>);
         Client::new(cfg, Some(creds)).map_err(|e| ApiError::new(ErrorCode::Network, e.to_string()))
+    }
+
+    /// A client without a key, for Bitfinex's public data (the configured Bitfinex, not the
+    /// demo's emulator: a backtest on real data reads the real market).
+    pub(crate) fn public_client(&self) -> Result<Client, ApiError> {
+        Client::new(Self::client_config(&self.api_url), None)
+            .map_err(|e| ApiError::new(ErrorCode::Network, e.to_string()))
     }
 
     /// Alerts for the user (key revoked, withdraw permission found): the shell turns them

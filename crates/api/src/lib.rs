@@ -16,9 +16,11 @@ mod earnings;
 mod error;
 mod external;
 mod info;
+mod market_data;
 mod prefs;
 
 pub use ::backtest::Report as BacktestReport;
+pub use backtest::BacktestMarket;
 pub use core::{
     Core, DEMO_HISTORY_DAYS, DEMO_SPEED, KeyMode, KeyState, RECHECK_EVERY, VerifyOutcome,
     WalletView,

@@ -625,7 +625,7 @@ async fn the_strategy_page_backtests_settings_against_the_baselines() {
     let settings = lender::StrategySettings::preset(lender::Preset::Balanced);
     let report = r
         .core
-        .backtest(settings.clone(), 1, 7, "5000")
+        .backtest(settings.clone(), 1, SEED_7, "5000")
         .await
         .unwrap();
     assert_eq!(report.outcomes[0].name, "Your settings");
@@ -636,19 +636,115 @@ async fn the_strategy_page_backtests_settings_against_the_baselines() {
     // Bad input is refused before anything runs.
     let mut bad = settings.clone();
     bad.tranches = 0;
-    let e = r.core.backtest(bad, 1, 7, "5000").await.unwrap_err();
+    let e = r.core.backtest(bad, 1, SEED_7, "5000").await.unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
     assert_eq!(e.fields[0].field, "tranches");
     for (days, balance) in [(0, "5000"), (31, "5000"), (1, "100"), (1, "lots")] {
         assert_eq!(
             r.core
-                .backtest(settings.clone(), days, 7, balance)
+                .backtest(settings.clone(), days, SEED_7, balance)
                 .await
                 .unwrap_err()
                 .code,
             ErrorCode::InvalidInput
         );
     }
+}
+
+const SEED_7: api::BacktestMarket = api::BacktestMarket::Synthetic { seed: 7 };
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_strategy_page_backtests_on_the_real_market_downloaded_from_bitfinex() {
+    const HOUR: i64 = 3_600_000;
+    let r = rig(MemoryStore::new()).await;
+    // Three days of market on the emulator: its public candles and funding statistics are
+    // "Bitfinex's history" here.
+    r.sim.advance(3 * 24 * HOUR + 30 * 60_000);
+    let end = r.sim.now();
+    let real = api::BacktestMarket::Real { end_mts: Some(end) };
+    let settings = lender::StrategySettings::preset(lender::Preset::Balanced);
+    let before = r.sim.api_calls();
+    let mut rx = r.core.backtest_subscribe();
+    let report = r
+        .core
+        .backtest(settings.clone(), 2, real, "5000")
+        .await
+        .unwrap();
+    let downloads = r.sim.api_calls() - before;
+    assert!(downloads >= 2, "candles and statistics: {downloads} calls");
+    assert_eq!(*rx.borrow_and_update(), 100);
+    let window_end = end.div_euclid(HOUR) * HOUR;
+    assert_eq!(report.start_mts, window_end - 2 * 24 * HOUR);
+    assert!(report.market.starts_with("real fUSD"), "{}", report.market);
+    let coverage = report
+        .coverage
+        .clone()
+        .expect("real data says what it covered");
+    let recorded: f64 = coverage.split(" %").next().unwrap().parse().unwrap();
+    assert!(
+        recorded > 50.0,
+        "the emulator trades most minutes: {coverage}"
+    );
+    assert!(report.outcomes[0].earned > rust_decimal::Decimal::ZERO);
+    // Other settings on the same days: nothing is downloaded again.
+    let before = r.sim.api_calls();
+    let mut steady = settings.clone();
+    steady.tranches = 1;
+    r.core.backtest(steady, 2, real, "5000").await.unwrap();
+    assert_eq!(r.sim.api_calls(), before, "the window is cached");
+
+    // Data that does not add up is never replayed: a candle whose high is below zero.
+    let test = |m: api::BacktestMarket| r.core.backtest(settings.clone(), 2, m, "5000");
+    let later = api::BacktestMarket::Real {
+        end_mts: Some(end - HOUR),
+    };
+    let fault = |endpoint: &str, f: bfx_sim::faults::Fault| {
+        r.sim.clear_faults();
+        r.sim.set_fault(endpoint, f);
+    };
+    fault(
+        "candles",
+        bfx_sim::faults::Fault {
+            patch: Some([(3, serde_json::json!(-0.5))].into()),
+            ..Default::default()
+        },
+    );
+    let e = test(later).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Network);
+    assert!(
+        e.message.starts_with("Bitfinex sent a candle for") && e.message.contains("did not run"),
+        "{}",
+        e.message
+    );
+    // Bitfinex unreachable: a sentence; once it answers, the next try downloads the window.
+    fault(
+        "funding/stats",
+        bfx_sim::faults::Fault {
+            error_rate: 1.0,
+            ..Default::default()
+        },
+    );
+    let e = test(later).await.unwrap_err();
+    assert!(
+        e.message
+            .starts_with("Could not download the market data from Bitfinex"),
+        "{}",
+        e.message
+    );
+    r.sim.clear_faults();
+    let before = r.sim.api_calls();
+    test(later).await.unwrap();
+    assert!(
+        r.sim.api_calls() > before,
+        "a failed download is not cached"
+    );
+    // Days the exchange has no history for: said plainly.
+    let empty = api::BacktestMarket::Real {
+        end_mts: Some(end - 10 * 24 * HOUR),
+    };
+    let e = test(empty).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("no fUSD trades"), "{}", e.message);
 }
 
 fn auto_renew(r: &Rig) -> Option<bfx_sim::world::AutoRenew> {

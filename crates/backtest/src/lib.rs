@@ -214,6 +214,8 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
     /// Which Auto-Renew figure the headline compares with, and why.
     pub headline_baseline: String,
+    /// For real data: how much of the window was recorded and how the holes were bridged.
+    pub coverage: Option<String>,
 }
 
 impl Report {

@@ -653,6 +653,12 @@ pub async fn run(spec: &Spec, mut progress: impl FnMut(u64, u64)) -> Result<Repo
         balance: spec.balance,
         participation: spec.participation,
         outcomes,
+        coverage: match &spec.market {
+            MarketSource::RealData { data, .. } => {
+                Some(data.coverage(start, start + hours * HOUR).describe())
+            }
+            _ => None,
+        },
         headline_baseline: "The headline compares with the market-average lender: Auto-Renew at FRR (2 days, Bitfinex's default) under the calibrated rule — an FRR offer waits at the FRR price behind the line of other lenders' FRR offers (60.6 M USD was seen waiting) and fills only when borrowers reach FRR and the line has passed it; in 2026 no traded volume printed at or above FRR. The two other Auto-Renew lines are the edges of the sensitivity band: filled whenever the market reaches FRR (nobody in front), and every FRR offer taken first (the most Auto-Renew could have paid).".into(),
     })
 }

@@ -139,16 +139,28 @@ fn str_field<'a>(b: &'a Map<String, Value>, k: &str) -> Option<&'a str> {
     b.get(k)?.as_str()
 }
 
+/// Bitfinex's history windowing: rows with `start ≤ mts ≤ end`, newest first, or oldest first
+/// with `sort=1`; at most `limit` (default `default_limit`, largest `max`, above it error
+/// 10020). With `sort=1` the page is the *oldest* `limit` rows of the window, so a client
+/// pages forwards by moving `start` past the last row, as on Bitfinex.
+/// Largest `limit` of the authenticated history endpoints (documented for ledgers: 2500).
+const AUTH_PAGE_MAX: i64 = 2500;
+/// Largest `limit` of public trades and candles (Bitfinex's docs: "max 10000").
+const PUBLIC_PAGE_MAX: i64 = 10_000;
+/// Largest `limit` of funding statistics (250: a community client's note, unverified).
+const STATS_PAGE_MAX: i64 = 250;
+
 fn window<T>(
     rows: Vec<T>,
     mts: impl Fn(&T) -> i64,
     b: &Map<String, Value>,
     default_limit: usize,
+    max: i64,
 ) -> Result<Vec<T>, Reply> {
     let start = int_field(b, "start");
     let end = int_field(b, "end");
     let limit = match int_field(b, "limit") {
-        Some(l) if !(1..=2500).contains(&l) => return Err(err(Some(10020), "limit: invalid")),
+        Some(l) if !(1..=max).contains(&l) => return Err(err(Some(10020), "limit: invalid")),
         Some(l) => l as usize,
         None => default_limit,
     };
@@ -156,7 +168,11 @@ fn window<T>(
         .into_iter()
         .filter(|r| start.is_none_or(|s| mts(r) >= s) && end.is_none_or(|e| mts(r) <= e))
         .collect();
-    rows.sort_by_key(|r| std::cmp::Reverse(mts(r)));
+    if int_field(b, "sort") == Some(1) {
+        rows.sort_by_key(&mts);
+    } else {
+        rows.sort_by_key(|r| std::cmp::Reverse(mts(r)));
+    }
     rows.truncate(limit);
     Ok(rows)
 }
@@ -293,7 +309,7 @@ fn auth_endpoint(
                     .filter(|o| sym.is_none_or(|s| o.symbol == s))
                     .cloned()
                     .collect();
-                match window(rows, |o| o.updated, b, 25) {
+                match window(rows, |o| o.updated, b, 25, AUTH_PAGE_MAX) {
                     Ok(r) => ok(Value::Array(r.iter().map(offer_row).collect())),
                     Err(e) => e,
                 }
@@ -335,7 +351,7 @@ fn auth_endpoint(
                     .filter(|c| sym.is_none_or(|s| c.symbol == s))
                     .cloned()
                     .collect();
-                match window(rows, |c| c.closed.unwrap_or(c.opened), b, 25) {
+                match window(rows, |c| c.closed.unwrap_or(c.opened), b, 25, AUTH_PAGE_MAX) {
                     Ok(r) => ok(Value::Array(
                         r.iter().map(|c| credit_row(c, true)).collect(),
                     )),
@@ -364,7 +380,7 @@ fn auth_endpoint(
                 .filter(|t| sym.is_none_or(|s| t.symbol == s))
                 .cloned()
                 .collect();
-            match window(rows, |t| t.mts, b, 25) {
+            match window(rows, |t| t.mts, b, 25, AUTH_PAGE_MAX) {
                 Ok(r) => ok(Value::Array(
                     r.iter()
                         .map(|t| {
@@ -418,7 +434,7 @@ fn auth_endpoint(
                 })
                 .cloned()
                 .collect();
-            match window(rows, |l| l.mts, b, 25) {
+            match window(rows, |l| l.mts, b, 25, AUTH_PAGE_MAX) {
                 Ok(r) => ok(Value::Array(
                     r.iter()
                         .map(|l| {
@@ -724,7 +740,7 @@ fn candles(w: &World, key: &str, section: &str, q: &Map<String, Value>) -> Reply
         e[4] += t.amount.abs();
     }
     let rows: Vec<(i64, [Decimal; 5])> = buckets.into_iter().collect();
-    let rows = match window(rows, |r| r.0, q, 100) {
+    let rows = match window(rows, |r| r.0, q, 100, PUBLIC_PAGE_MAX) {
         Ok(r) => r,
         Err(e) => return e,
     };
@@ -741,11 +757,7 @@ fn candles(w: &World, key: &str, section: &str, q: &Map<String, Value>) -> Reply
     if section == "last" {
         return ok(rows.first().map_or(json!([]), to_row));
     }
-    let mut out: Vec<Value> = rows.iter().map(to_row).collect();
-    if q.get("sort").and_then(Value::as_str) == Some("1") {
-        out.reverse();
-    }
-    ok(Value::Array(out))
+    ok(Value::Array(rows.iter().map(to_row).collect()))
 }
 
 fn public_endpoint(w: &World, endpoint: &str, uri: &Uri, maintenance: bool) -> Reply {
@@ -868,17 +880,12 @@ fn public_endpoint(w: &World, endpoint: &str, uri: &Uri, maintenance: bool) -> R
             if !q2.contains_key("limit") {
                 q2.insert("limit".into(), json!(125));
             }
-            match window(m.trades.clone(), |t| t.mts, &q2, 125) {
-                Ok(mut r) => {
-                    if q.get("sort").and_then(Value::as_str) == Some("1") {
-                        r.reverse();
-                    }
-                    ok(Value::Array(
-                        r.iter()
-                            .map(|t| json!([t.id, t.mts, num(t.amount), num(t.rate), t.period]))
-                            .collect(),
-                    ))
-                }
+            match window(m.trades.clone(), |t| t.mts, &q2, 125, PUBLIC_PAGE_MAX) {
+                Ok(r) => ok(Value::Array(
+                    r.iter()
+                        .map(|t| json!([t.id, t.mts, num(t.amount), num(t.rate), t.period]))
+                        .collect(),
+                )),
                 Err(e) => e,
             }
         }
@@ -887,7 +894,7 @@ fn public_endpoint(w: &World, endpoint: &str, uri: &Uri, maintenance: bool) -> R
             let Some(m) = w.markets.get(*sym) else {
                 return bad_symbol();
             };
-            match window(m.stats.clone(), |s| s.0, &q, 250) {
+            match window(m.stats.clone(), |s| s.0, &q, 250, STATS_PAGE_MAX) {
                 Ok(r) => ok(Value::Array(
                     r.iter()
                         .map(|s| {

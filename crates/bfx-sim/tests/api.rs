@@ -453,6 +453,68 @@ async fn public_endpoints_have_bitfinexs_layouts() {
 }
 
 #[tokio::test]
+async fn public_history_pages_forwards_with_sort_1_and_caps_limits_like_bitfinex() {
+    let (sim, _h, api) = start(MarketSpec::Synthetic).await;
+    sim.advance(12 * HOUR);
+    let key = "candles/trade:1m:fUSD:a30:p2:p30/hist";
+    let all = api.get(&format!("{key}?limit=10000&sort=1")).await.body;
+    let all = all.as_array().unwrap();
+    assert!(all.len() > 200, "half a day of minutes: {}", all.len());
+    assert!(
+        all.windows(2).all(|w| w[0][0].as_i64() < w[1][0].as_i64()),
+        "oldest first"
+    );
+    // Paging forwards: each page is the oldest `limit` rows from `start`.
+    let mut paged = Vec::new();
+    let mut start = 0;
+    loop {
+        let page = api
+            .get(&format!("{key}?limit=100&sort=1&start={start}"))
+            .await
+            .body;
+        let page = page.as_array().unwrap().clone();
+        let Some(last) = page.last() else { break };
+        start = last[0].as_i64().unwrap() + 1;
+        let n = page.len();
+        paged.extend(page);
+        if n < 100 {
+            break;
+        }
+    }
+    assert_eq!(&paged, all, "forward pages join into the whole history");
+    let trades = api
+        .get("trades/fUSD/hist?limit=5&sort=1&start=0")
+        .await
+        .body;
+    let first = api.get("trades/fUSD/hist?limit=10000&sort=1").await.body;
+    assert_eq!(
+        trades.as_array().unwrap()[..],
+        first.as_array().unwrap()[..5]
+    );
+    for (path, over) in [
+        (key.to_owned(), 10_001),
+        ("trades/fUSD/hist".to_owned(), 10_001),
+        ("funding/stats/fUSD/hist".to_owned(), 251),
+    ] {
+        assert_eq!(
+            err(&api.get(&format!("{path}?limit={over}")).await),
+            (10020, "limit: invalid".into()),
+            "{path}"
+        );
+    }
+    let stats = api
+        .get("funding/stats/fUSD/hist?limit=250&sort=1")
+        .await
+        .body;
+    let stats = stats.as_array().unwrap();
+    assert!(
+        stats
+            .windows(2)
+            .all(|w| w[0][0].as_i64() < w[1][0].as_i64())
+    );
+}
+
+#[tokio::test]
 async fn the_clock_is_stepped_through_the_admin_api() {
     let (sim, _h, api) = start(MarketSpec::Synthetic).await;
     let before = api.admin("GET", "clock", json!({})).await["now"]

@@ -85,7 +85,6 @@ fn strategies(arg: &str) -> Result<Vec<(String, StrategySettings)>> {
 }
 
 pub async fn run(g: &Global, args: BacktestArgs) -> Result<i32> {
-    let mut coverage = None;
     let market = match (&args.tape, args.synthetic) {
         _ if args.real.is_some() => {
             let dir = args.real.clone().unwrap_or_default();
@@ -110,7 +109,6 @@ pub async fn run(g: &Global, args: BacktestArgs) -> Result<i32> {
             };
             let days: i64 = args.days.round().try_into().unwrap_or(0);
             let to = from + days.max(1) * 86_400_000;
-            coverage = Some(data.coverage(from, to).describe());
             let name = format!(
                 "{} → {}",
                 &bfx_sim::replay::day_label(from)[..10],
@@ -197,7 +195,7 @@ pub async fn run(g: &Global, args: BacktestArgs) -> Result<i32> {
         );
     } else {
         print!("{}", report.table());
-        if let Some(c) = &coverage {
+        if let Some(c) = &report.coverage {
             println!("Real data: {c}.");
         }
         for p in written {

@@ -17,11 +17,12 @@ import type { DailyEarning } from './bindings/DailyEarning';
 import type { SyncStatus } from './bindings/SyncStatus';
 import type { CsvKind } from './bindings/CsvKind';
 import type { Report as BacktestReport } from './bindings/Report';
+import type { BacktestMarket } from './bindings/BacktestMarket';
 import type { DesktopSettings } from './bindings/DesktopSettings';
 import type { Handoff } from './bindings/Handoff';
 import type { UpdateInfo } from './bindings/UpdateInfo';
 
-export type { ApiError, AppInfo, BacktestReport, CsvKind, DailyEarning, DesktopSettings, EarningsReport, EngineStatus, ErrorCode, Handoff, KeyState, Plan, Preset, StrategySettings, SyncStatus, UpdateInfo, VerifyOutcome, WalletView };
+export type { ApiError, AppInfo, BacktestMarket, BacktestReport, CsvKind, DailyEarning, DesktopSettings, EarningsReport, EngineStatus, ErrorCode, Handoff, KeyState, Plan, Preset, StrategySettings, SyncStatus, UpdateInfo, VerifyOutcome, WalletView };
 
 const CODES: readonly ErrorCode[] = [
   'InvalidKey',
@@ -184,9 +185,9 @@ export function onEarningsUpdated(cb: () => void): Promise<UnlistenFn> {
 }
 
 
-/** Runs settings over `days` of the synthetic market `seed`, next to Auto-Renew and the baselines. */
-export const backtestRun = (settings: StrategySettings, days: number, seed: number, balance: string): Promise<BacktestReport> =>
-  call<BacktestReport>('backtest_run', { settings, days, seed, balance });
+/** Runs settings over `days` of `market` (synthetic, or the real one downloaded from Bitfinex), next to Auto-Renew and the baselines. */
+export const backtestRun = (settings: StrategySettings, days: number, market: BacktestMarket, balance: string): Promise<BacktestReport> =>
+  call<BacktestReport>('backtest_run', { settings, days, market, balance });
 
 /** Calls `cb` with a running backtest's progress (0–100). */
 export function onBacktestProgress(cb: (percent: number) => void): Promise<UnlistenFn> {

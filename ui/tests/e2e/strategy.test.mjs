@@ -181,8 +181,28 @@ test('a backtest of the edited settings shows progress, the table and the chart'
   // Another market: the next seed.
   await page.click('[data-testid="backtest-another"]');
   await page.waitForFunction(() => window.__ipcCalls.filter((c) => c.cmd === 'backtest_run').length === 2);
-  const seeds = await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'backtest_run').map((c) => c.args.seed));
-  assert.deepEqual(seeds, [1, 2]);
+  const markets = await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'backtest_run').map((c) => c.args.market));
+  assert.deepEqual(markets, [{ kind: 'synthetic', seed: 1 }, { kind: 'synthetic', seed: 2 }]);
+  assert.match(await page.textContent('[data-testid="backtest-notes"]'), /Simulated market seed 2;/);
+
+  // The real market: the window's last day is chosen, the report says what was recorded.
+  const COVERAGE = '96.4 % of minutes recorded (19 290 of 20 160; 0 from trade tapes), the rest bridged by the calibrated model';
+  await page.evaluate(({ report, coverage }) => {
+    window.__ipcHandlers.backtest_run = { ...report, market: 'real fUSD 2026-11-20 → 2026-11-26', coverage };
+  }, { report: REPORT, coverage: COVERAGE });
+  await page.selectOption('[data-testid="backtest-market"]', 'real');
+  assert.match(await page.textContent('[data-testid="backtest-real-hint"]'), /^\s*The last 2 days of Bitfinex’s fUSD market/);
+  await page.fill('[data-testid="backtest-ending"]', '2026-11-26');
+  assert.match(await page.textContent('[data-testid="backtest-real-hint"]'), /The 2 days up to the end of 2026-11-26/);
+  assert.equal(await page.locator('[data-testid="backtest-another"]').count(), 0, 'one real market: no "another"');
+  await page.click('[data-testid="backtest-run"]');
+  await page.waitForFunction(() => window.__ipcCalls.filter((c) => c.cmd === 'backtest_run').length === 3);
+  const real = await page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'backtest_run').at(-1).args.market);
+  assert.deepEqual(real, { kind: 'real', endMts: Date.parse('2026-11-27T00:00:00Z') });
+  await page.waitForFunction(() => /Real fUSD market/.test(document.querySelector('[data-testid="backtest-notes"]')?.textContent ?? ''));
+  const notes = await page.textContent('[data-testid="backtest-notes"]');
+  assert.match(notes, /Real fUSD market, 2026-11-20 → 2026-11-26 \(UTC\): 96\.4 % of minutes recorded/);
+  await page.screenshot({ path: `${SHOTS}strategy-backtest-real.png` });
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });

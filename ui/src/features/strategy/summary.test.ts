@@ -8,7 +8,7 @@ const o = (kind: Outcome['kind'], name: string, earned: string): Outcome => ({
   name, kind, earned, apr: '0', apy: '0', utilization: '0', avgRate: null, avgPeriod: null, offers: 0n, cancels: 0n, apiCallsPerHour: '0', cumulative: [],
 });
 const report = (outcomes: Outcome[]): Report => ({
-  market: 'synthetic seed 1', startMts: 0, endMts: 7 * 86_400_000, currency: 'USD', balance: '10000', participation: '0.5', headlineBaseline: '', outcomes,
+  market: 'synthetic seed 1', startMts: 0, endMts: 7 * 86_400_000, currency: 'USD', balance: '10000', participation: '0.5', headlineBaseline: '', coverage: null, outcomes,
 });
 
 describe('the backtest headline', () => {

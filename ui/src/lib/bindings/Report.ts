@@ -36,4 +36,8 @@ outcomes: Array<Outcome>,
 /**
  * Which Auto-Renew figure the headline compares with, and why.
  */
-headlineBaseline: string, };
+headlineBaseline: string, 
+/**
+ * For real data: how much of the window was recorded and how the holes were bridged.
+ */
+coverage: string | null, };
