@@ -414,7 +414,7 @@ async fn strategy_settings_preview_validation_and_saving() {
     let current = r.core.strategy_get("USD").await.unwrap();
     assert_eq!(current.preset, lender::Preset::Balanced);
     // A live preview of other settings, without saving them.
-    let conservative = lender::StrategySettings::preset(lender::Preset::Conservative);
+    let conservative = lender::StrategySettings::preset(lender::Preset::Steady);
     let plan = r
         .core
         .strategy_preview("USD", conservative.clone())
@@ -1048,7 +1048,7 @@ async fn another_keys_state_in_the_data_folder_never_leaks_into_a_new_key() {
         main.set_setting("engine.running", &true, 1).unwrap();
         main.set_setting(
             "strategy.USD",
-            &lender::StrategySettings::preset(lender::Preset::Aggressive),
+            &lender::StrategySettings::preset(lender::Preset::SpikeHunting),
             1,
         )
         .unwrap();

@@ -6,11 +6,12 @@
 //! `cargo run --release -p backtest --example strategy_study -- ../shared/data [seeds] [days] [candidates]`
 //!
 //! `candidates` is a comma-separated list of preset names (`steady`, `balanced`,
-//! `spike-hunting`, `conservative-v1`, …) or `long:R:P` (everything offered for P days at
-//! R × FRR, through the floor), default all presets.
+//! `spike-hunting`), `long:R:P` (everything in the long tranche: P days at R × FRR) or
+//! `mix:SHARE:FACTOR:SPIKE` (SHARE long at FACTOR × FRR for 120 days, the rest on the
+//! Balanced short ladder holding SPIKE of it for spikes); default all presets.
 
 use backtest::{Kind, MarketSource, Spec};
-use lender::{PeriodThreshold, Preset, StrategySettings};
+use lender::{Preset, StrategySettings};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal_macros::dec;
@@ -22,26 +23,33 @@ fn candidate(name: &str) -> Option<(String, StrategySettings)> {
         let days: u32 = days.parse().ok()?;
         let s = StrategySettings {
             preset: Preset::Custom,
-            tranches: 1,
-            gap_bottom_usd: Decimal::ZERO,
-            gap_top_usd: Decimal::ZERO,
+            long_share: Decimal::ONE,
+            long_frr_factor: ratio,
+            long_period: days,
             spike_fraction: Decimal::ZERO,
-            min_rate_frr_factor: Some(ratio),
-            period_thresholds: vec![PeriodThreshold {
-                min_rate: dec!(0.00001),
-                days,
-            }],
-            reprice_after_minutes: 0,
             ..StrategySettings::preset(Preset::Balanced)
         };
         return Some((name.to_owned(), s));
     }
-    let preset = match name {
-        "conservative" => Preset::Conservative,
-        "balanced" => Preset::Balanced,
-        "aggressive" => Preset::Aggressive,
-        _ => return None,
-    };
+    if let Some(rest) = name.strip_prefix("mix:") {
+        // mix:SHARE:FACTOR:SPIKE — SHARE long at FACTOR × FRR for 120 days, the rest on the
+        // Balanced short ladder with SPIKE of it held for spikes.
+        let mut it = rest.split(':').map(str::parse::<Decimal>);
+        let (Some(Ok(share)), Some(Ok(factor)), Some(Ok(spike))) =
+            (it.next(), it.next(), it.next())
+        else {
+            return None;
+        };
+        let s = StrategySettings {
+            preset: Preset::Custom,
+            long_share: share,
+            long_frr_factor: factor,
+            spike_fraction: spike,
+            ..StrategySettings::preset(Preset::Balanced)
+        };
+        return Some((name.to_owned(), s));
+    }
+    let preset = Preset::from_name(name)?;
     Some((name.to_owned(), StrategySettings::preset(preset)))
 }
 
@@ -57,7 +65,7 @@ async fn main() {
     let names = args
         .get(3)
         .cloned()
-        .unwrap_or_else(|| "conservative,balanced,aggressive".into());
+        .unwrap_or_else(|| "steady,balanced,spike-hunting".into());
     let strategies: Vec<(String, StrategySettings)> = names
         .split(',')
         .map(|n| candidate(n.trim()).unwrap_or_else(|| panic!("unknown candidate {n}")))

@@ -282,8 +282,9 @@ impl Report {
 /// left there until it fills (a naive bot; money that comes back is offered at the ask of the
 /// moment).
 pub fn fixed_at_ask() -> lender::StrategySettings {
-    let mut s = lender::StrategySettings::preset(lender::Preset::Conservative);
+    let mut s = lender::StrategySettings::preset(lender::Preset::Steady);
     s.preset = lender::Preset::Custom;
+    s.long_share = Decimal::ZERO;
     s.tranches = 1;
     s.gap_bottom_usd = Decimal::ZERO;
     s.gap_top_usd = Decimal::ZERO;

@@ -304,6 +304,7 @@ mod tests {
                     kind: OfferKind::Limit,
                     owned: true,
                     created_mts: 0,
+                    reason: None,
                 }],
                 credits: Vec::new(),
                 plan: Plan {

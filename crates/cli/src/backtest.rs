@@ -52,17 +52,13 @@ pub struct BacktestArgs {
 }
 
 fn strategies(arg: &str) -> Result<Vec<(String, StrategySettings)>> {
-    let preset = |p: Preset| (format!("{p:?} preset"), StrategySettings::preset(p));
-    Ok(match arg.to_ascii_lowercase().as_str() {
-        "presets" => vec![
-            preset(Preset::Conservative),
-            preset(Preset::Balanced),
-            preset(Preset::Aggressive),
-        ],
-        "conservative" => vec![preset(Preset::Conservative)],
-        "balanced" => vec![preset(Preset::Balanced)],
-        "aggressive" => vec![preset(Preset::Aggressive)],
-        _ => {
+    let preset = |p: Preset| (format!("{} preset", p.label()), StrategySettings::preset(p));
+    if arg.eq_ignore_ascii_case("presets") {
+        return Ok(Preset::ALL.into_iter().map(preset).collect());
+    }
+    Ok(match Preset::from_name(arg) {
+        Some(p) => vec![preset(p)],
+        None => {
             let path = PathBuf::from(arg);
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 Failure::new(

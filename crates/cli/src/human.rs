@@ -3,7 +3,7 @@
 
 use lender::engine::{EngineState, OfferView};
 use lender::model::{Halt, OfferKind};
-use lender::planner::{CancelReason, IdleReason, OfferReason, Plan};
+use lender::planner::{CancelReason, IdleReason, LongBasis, OfferReason, Plan};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Currencies shown in cents (dollars, Tether, other fiat).
@@ -208,6 +208,20 @@ pub fn offer_reason(r: &OfferReason) -> String {
         OfferReason::Reprice { from_rate } => {
             format!("unfilled, lowered from {}", per_day(*from_rate))
         }
+        OfferReason::Long { frr, factor, basis } => match basis {
+            LongBasis::FrrFactor => format!(
+                "long loan at {factor} × FRR ({}), where long borrowers bid",
+                per_day(*frr)
+            ),
+            LongBasis::Floor => format!(
+                "long loan at your minimum rate ({factor} × FRR {})",
+                per_day(*frr)
+            ),
+            LongBasis::ShortMarket => format!(
+                "long loan at the short market's best offer ({factor} × FRR {}): never lent long for less than 2 days pay",
+                per_day(*frr)
+            ),
+        },
     }
 }
 
@@ -307,6 +321,14 @@ mod tests {
             "unfilled, lowered from 0.0150 %/day"
         );
         assert_eq!(
+            offer_reason(&OfferReason::Long {
+                frr: dec!(0.00037),
+                factor: dec!(0.8),
+                basis: LongBasis::FrrFactor,
+            }),
+            "long loan at 0.8 × FRR (0.0370 %/day), where long borrowers bid"
+        );
+        assert_eq!(
             idle_reason("USD", IdleReason::BelowMinimum, &plan(dec!(151.5))),
             "below Bitfinex's minimum offer (151.50 USD)"
         );
@@ -330,6 +352,7 @@ mod tests {
             kind: OfferKind::Limit,
             owned: true,
             created_mts: 0,
+            reason: None,
         };
         assert_eq!(
             offer("USD", &o),

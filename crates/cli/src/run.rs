@@ -342,12 +342,12 @@ fn print_status(g: &Global, s: &EngineStatus, view: View) {
             a(c.idle)
         );
         for o in &c.offers {
-            println!(
-                "  offer #{}: {}{}",
-                o.id,
-                human::offer(cur, o),
-                if o.owned { "" } else { " (placed by hand)" }
-            );
+            let why = match (&o.reason, o.owned) {
+                (_, false) => " (placed by hand)".to_owned(),
+                (Some(r), true) => format!(" — why: {}", human::offer_reason(r)),
+                (None, true) => String::new(),
+            };
+            println!("  offer #{}: {}{why}", o.id, human::offer(cur, o));
         }
         for cr in &c.credits {
             println!(

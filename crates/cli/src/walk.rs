@@ -49,7 +49,12 @@ pub async fn run(g: &Global, args: WalkArgs) -> Result<i32> {
             "Training and test windows are 1 to 60 days.",
         ));
     }
-    let preset = |p: lender::Preset| (format!("{p:?} preset"), lender::StrategySettings::preset(p));
+    let preset = |p: lender::Preset| {
+        (
+            format!("{} preset", p.label()),
+            lender::StrategySettings::preset(p),
+        )
+    };
     let spec = WalkSpec {
         data,
         train_days: args.train_days,
@@ -57,11 +62,7 @@ pub async fn run(g: &Global, args: WalkArgs) -> Result<i32> {
         seeds: (1001..=1000 + args.seeds.min(500)).collect(),
         synthetic_days: args.synthetic_days.clamp(1, 120),
         balance: args.balance,
-        strategies: vec![
-            preset(lender::Preset::Conservative),
-            preset(lender::Preset::Balanced),
-            preset(lender::Preset::Aggressive),
-        ],
+        strategies: lender::Preset::ALL.into_iter().map(preset).collect(),
         step_minutes: 5,
     };
     let json = g.json;

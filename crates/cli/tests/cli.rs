@@ -207,7 +207,7 @@ fn backtest_prints_a_table_json_and_draws_the_chart() {
     // A settings file as the strategy, and the table.
     let file = dir.path().join("mine.json");
     let settings = serde_json::to_string(&lender::StrategySettings::preset(
-        lender::Preset::Aggressive,
+        lender::Preset::SpikeHunting,
     ))
     .unwrap();
     std::fs::write(&file, settings).unwrap();
@@ -369,6 +369,15 @@ fn status_and_run_speak_plain_english() {
     );
     assert!(out.contains("USD: 10000.00 in the funding wallet"), "{out}");
     assert!(!out.contains('{') && !out.contains("Ladder"), "{out}");
+    // Every offer of ours says why, with the numbers (Balanced lends 80 % long near FRR).
+    let long = out
+        .lines()
+        .find(|l| l.contains("for 120 days"))
+        .unwrap_or_else(|| panic!("a long offer: {out}"));
+    assert!(
+        long.contains("— why: long loan at 0.8 × FRR (0.0"),
+        "{long}"
+    );
     // The demo account holds no UST: one line says so, no block of zeros.
     assert!(out.contains("UST: nothing in the funding wallet"), "{out}");
     assert!(!out.contains("UST: total"), "{out}");

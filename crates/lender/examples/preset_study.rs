@@ -88,7 +88,7 @@ async fn main() {
             .nth(1)
             .unwrap_or_else(|| "../shared/data".into()),
     );
-    let presets = [Preset::Conservative, Preset::Balanced, Preset::Aggressive];
+    let presets = Preset::ALL;
     println!(
         "| market | hours | {} |",
         presets

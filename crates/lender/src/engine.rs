@@ -216,6 +216,10 @@ pub struct OfferView {
     /// When placed (UTC ms).
     #[ts(type = "number")]
     pub created_mts: i64,
+    /// Why this app placed it (from its own record of the submit); `None` for offers placed
+    /// by hand, or when the record does not say.
+    #[serde(default)]
+    pub reason: Option<crate::planner::OfferReason>,
 }
 
 /// A credit for display.
@@ -377,9 +381,17 @@ impl<X: Exchange> Engine<X> {
     ) -> Result<Self, EngineError> {
         let mut settings = BTreeMap::new();
         for cur in &cfg.currencies {
-            let s = store
-                .setting::<StrategySettings>(&settings_key(cur))?
-                .unwrap_or_else(|| StrategySettings::preset(Preset::Balanced));
+            let s = match store.setting::<StrategySettings>(&settings_key(cur))? {
+                Some(saved) => {
+                    // Saved by an earlier version: an untouched preset becomes today's.
+                    let s = saved.clone().upgrade();
+                    if s != saved {
+                        store.set_setting(&settings_key(cur), &s, clock.now_mts())?;
+                    }
+                    s
+                }
+                None => StrategySettings::preset(Preset::Balanced),
+            };
             settings.insert(cur.clone(), s);
         }
         let running = store.setting::<bool>(RUNNING_SETTING)?.unwrap_or(false);
@@ -929,6 +941,11 @@ impl<X: Exchange> Engine<X> {
                         kind: o.kind,
                         owned: is_ours(o),
                         created_mts: o.created_mts,
+                        reason: if is_ours(o) {
+                            self.offer_reason(o.id)
+                        } else {
+                            None
+                        },
                     })
                     .collect(),
                 credits: cur_credits
@@ -1520,6 +1537,15 @@ impl<X: Exchange> Engine<X> {
             }
         }
         Ok(all)
+    }
+}
+
+impl<X: Exchange> Engine<X> {
+    /// Why an own offer was placed, from the submit the app recorded (a record it cannot
+    /// read is no reason to fail the cycle: the offer is shown without one).
+    fn offer_reason(&self, offer_id: i64) -> Option<crate::planner::OfferReason> {
+        let submit = self.store.submit_of_offer(offer_id).ok()??;
+        serde_json::from_str(&submit.reason).ok()
     }
 }
 

@@ -36,6 +36,9 @@ use crate::settings::StrategySettings;
 const MATCH_ABOVE: Decimal = dec!(0.02);
 /// An own offer priced up to this share below its slot's rate still matches it (room for repricing).
 const MATCH_BELOW: Decimal = dec!(0.30);
+/// A long offer is kept down to this share below its target (a long loan locks its rate for
+/// months: one left well under the market would lend cheap for a long time).
+const LONG_MATCH_BELOW: Decimal = dec!(0.05);
 
 /// Everything the planner looks at, for one currency.
 #[derive(Debug, Clone)]
@@ -84,6 +87,29 @@ pub enum OfferReason {
         #[ts(type = "string")]
         from_rate: Decimal,
     },
+    /// A long loan priced from FRR, where long borrowers bid.
+    Long {
+        /// FRR when it was priced.
+        #[ts(type = "string")]
+        frr: Decimal,
+        /// The rate ÷ FRR.
+        #[ts(type = "string")]
+        factor: Decimal,
+        /// What set the rate.
+        basis: LongBasis,
+    },
+}
+
+/// What set a long offer's rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum LongBasis {
+    /// FRR × the settings' factor.
+    FrrFactor,
+    /// The minimum rate (FRR × the factor is below it).
+    Floor,
+    /// The short market's best offer (it pays more than FRR × the factor: no long loan below it).
+    ShortMarket,
 }
 
 /// An offer to submit.
@@ -375,11 +401,17 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         }
     }
 
-    // 2. Target slots.
-    let mut slots = if s.frr_mode {
-        frr_slots(input, deployable, min_offer)
+    // 2. Target slots: the long tranche first, the rest to FRR or the ladder.
+    let (long_amount, mut slots) = long_slots(input, &asks, deployable, floor, min_offer);
+    let rest = deployable - long_amount;
+    slots.extend(if s.frr_mode {
+        frr_slots(input, rest, min_offer)
     } else {
-        ladder_slots(input, &asks, deployable, floor, min_offer)
+        ladder_slots(input, &asks, rest, floor, min_offer)
+    });
+    let long_period = clamp_period(s.long_period, rules);
+    let is_long = |o: &OwnOffer| {
+        long_amount > Decimal::ZERO && o.kind == OfferKind::Limit && o.period == long_period
     };
 
     // 3. Match own offers to slots.
@@ -396,6 +428,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 OfferKind::Limit => {
                     own.period == clamp_period(s.period_for(own.rate), rules)
                         || own.period == period_at(input, own.rate)
+                        || is_long(own)
                 }
                 OfferKind::FrrDeltaVar => true,
             };
@@ -406,15 +439,22 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             });
             continue;
         }
+        let own_long = is_long(own);
         let slot = slots
             .iter_mut()
             .filter(|sl| sl.kind == own.kind && sl.matched < sl.amount)
+            .filter(|sl| matches!(sl.reason, OfferReason::Long { .. }) == own_long)
             .filter(|sl| match own.kind {
                 OfferKind::FrrDeltaVar => own.rate == sl.rate,
                 OfferKind::Limit => {
+                    let below = if own_long {
+                        LONG_MATCH_BELOW
+                    } else {
+                        MATCH_BELOW
+                    };
                     own.rate >= floor
                         && own.rate <= sl.rate * (Decimal::ONE + MATCH_ABOVE)
-                        && own.rate >= (sl.rate * (Decimal::ONE - MATCH_BELOW)).max(floor)
+                        && own.rate >= (sl.rate * (Decimal::ONE - below)).max(floor)
                 }
             })
             .min_by_key(|sl| (own.rate - sl.rate).abs());
@@ -426,7 +466,10 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             continue;
         };
         slot.matched += own.amount;
+        // A long offer waits at its price: long borrowers come by the hour, and lowering it
+        // would lock a lower rate for months.
         let stale = own.kind == OfferKind::Limit
+            && !own_long
             && s.reprice_after_minutes > 0
             && own.amount == own.amount_orig
             && input.now_mts - own.created_mts >= i64::from(s.reprice_after_minutes) * 60_000;
@@ -571,6 +614,75 @@ fn split(amount: Decimal, max: Option<Decimal>, min: Decimal) -> Vec<Decimal> {
     let mut parts = vec![piece; n];
     parts[n - 1] = amount - piece * Decimal::from(n - 1);
     parts
+}
+
+/// The long tranche: `long_share` of what is deployable, for `long_period` days at FRR ×
+/// `long_frr_factor` — where long borrowers' bids stand (docs/strategy.md) — never below the
+/// floor or the short market's best offer (no lending for months below what 2 days pay).
+/// None when FRR is unknown or unconfirmed (the last trade or the book's best offer must be
+/// at least [`crate::checks::CONFIRM_SHARE`] of it: a garbage FRR must not lock money for
+/// months), when the book's best offer is above FRR × factor and nothing confirms it, or when
+/// the tranche is below the minimum offer (a rest below the minimum joins the tranche).
+/// Returns the amount and its slots.
+fn long_slots(
+    input: &PlanInput<'_>,
+    asks: &[&crate::model::BookOffer],
+    deployable: Decimal,
+    floor: Decimal,
+    min_offer: Decimal,
+) -> (Decimal, Vec<Slot>) {
+    let s = input.settings;
+    let Some(frr) = input.market.frr.filter(|f| *f > Decimal::ZERO) else {
+        return (Decimal::ZERO, Vec::new());
+    };
+    let best_ask = asks.first().map(|a| a.rate);
+    let confirmed = [input.market.last_rate, best_ask]
+        .into_iter()
+        .flatten()
+        .any(|r| r >= frr * crate::checks::CONFIRM_SHARE);
+    if s.long_share <= Decimal::ZERO || !confirmed || deployable < min_offer {
+        return (Decimal::ZERO, Vec::new());
+    }
+    let mut amount = down8(deployable * s.long_share.min(Decimal::ONE));
+    if deployable - amount < min_offer {
+        amount = deployable;
+    }
+    if amount < min_offer {
+        return (Decimal::ZERO, Vec::new());
+    }
+    let by_frr = up8(frr * s.long_frr_factor);
+    // The short market above FRR × factor raises the long rate, but a rate only the book shows
+    // never locks money for months: then no long offer this time.
+    if best_ask.is_some_and(|a| a > by_frr && !crate::checks::confirmed(a, input.market)) {
+        return (Decimal::ZERO, Vec::new());
+    }
+    let (rate, basis) = [
+        (by_frr, LongBasis::FrrFactor),
+        (floor, LongBasis::Floor),
+        (best_ask.unwrap_or_default(), LongBasis::ShortMarket),
+    ]
+    .into_iter()
+    .fold((Decimal::ZERO, LongBasis::FrrFactor), |best, c| {
+        if c.0 > best.0 { c } else { best }
+    });
+    let reason = OfferReason::Long {
+        frr,
+        factor: (rate / frr).round_dp(2).normalize(),
+        basis,
+    };
+    let period = clamp_period(s.long_period, input.rules);
+    let slots = split(amount, s.max_order_size, min_offer)
+        .into_iter()
+        .map(|piece| Slot {
+            amount: piece,
+            rate,
+            period,
+            kind: OfferKind::Limit,
+            reason: reason.clone(),
+            matched: Decimal::ZERO,
+        })
+        .collect();
+    (amount, slots)
 }
 
 fn frr_slots(input: &PlanInput<'_>, deployable: Decimal, min_offer: Decimal) -> Vec<Slot> {

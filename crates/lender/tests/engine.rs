@@ -478,3 +478,82 @@ async fn the_wallet_watch_offers_returned_money_before_the_next_cycle() {
     let without = returned_money_offered_within(None).await;
     assert_eq!(without, None);
 }
+
+#[tokio::test]
+async fn settings_saved_by_an_older_version_load_and_an_untouched_preset_becomes_todays() {
+    let r = rig().await;
+    // As the versions before long loans saved the Conservative preset (with a reserve).
+    let old: serde_json::Value = serde_json::from_str(
+        r#"{"preset":"Conservative","enabled":true,"reserve":"250","maxToLend":null,
+        "minDailyRate":"0.00005","minRateFrrFactor":null,"tranches":1,"gapBottomUsd":"0","gapTopUsd":"0",
+        "spikeFraction":"0","spikeRateMultiplier":"1.5","periodThresholds":[{"minRate":"0.0006","days":30}],
+        "repriceAfterMinutes":15,"repriceStep":"0.05","frrMode":false,"frrDelta":"0","hidden":false,
+        "maxOrderSize":null,"dailyBudget":null}"#,
+    )
+    .unwrap();
+    r.store.set_setting("strategy.USD", &old, 0).unwrap();
+    let e = engine(&r);
+    let s = e.settings("USD").unwrap();
+    assert_eq!(s.preset, lender::Preset::Steady);
+    assert_eq!(s.long_share, Decimal::ONE);
+    assert_eq!(s.reserve, Decimal::from(250), "the user's reserve is kept");
+    // Written back, so the next version reads today's settings.
+    let saved: lender::StrategySettings = r.store.setting("strategy.USD").unwrap().unwrap();
+    assert_eq!(&saved, s);
+}
+
+#[tokio::test]
+async fn the_long_tranche_is_lent_long_near_frr_and_every_own_offer_says_why() {
+    let r = rig().await;
+    let mut e = engine(&r);
+    let s = lender::StrategySettings::preset(lender::Preset::Balanced);
+    e.set_settings("USD", s.clone()).unwrap();
+    e.start().unwrap();
+    r.sim.advance(60_000);
+    e.cycle().await.unwrap();
+    r.sim.advance(60_000);
+    e.cycle().await.unwrap();
+    let status = e.status();
+    let usd = status
+        .currencies
+        .iter()
+        .find(|c| c.currency == "USD")
+        .unwrap();
+    let frr = r.sim.with_world(|w| w.markets["fUSD"].frr);
+    let offered: Decimal = usd.offers.iter().map(|o| o.amount).sum();
+    let lent: Decimal = usd.credits.iter().map(|c| c.amount).sum();
+    let long: Vec<_> = usd
+        .offers
+        .iter()
+        .filter(|o| o.period == 120)
+        .map(|o| (o.amount, o.rate))
+        .chain(
+            usd.credits
+                .iter()
+                .filter(|c| c.period == 120)
+                .map(|c| (c.amount, c.rate)),
+        )
+        .collect();
+    let long_total: Decimal = long.iter().map(|l| l.0).sum();
+    assert!(
+        long_total >= (offered + lent) * Decimal::new(79, 2),
+        "80 % long: {long_total} of {}",
+        offered + lent
+    );
+    for (_, rate) in &long {
+        assert!(
+            *rate >= frr * Decimal::new(70, 2) && *rate <= frr * Decimal::new(90, 2),
+            "long near 0.8 × FRR {frr}: {rate}"
+        );
+    }
+    for o in usd.offers.iter().filter(|o| o.owned) {
+        let why = o.reason.as_ref().expect("every own offer says why");
+        if o.period == 120 {
+            let lender::planner::OfferReason::Long { frr, factor, .. } = why else {
+                panic!("a 120-day offer of Balanced is its long tranche: {why:?}");
+            };
+            assert_eq!(*factor, Decimal::new(8, 1));
+            assert_eq!((o.rate / frr).round_dp(2), Decimal::new(8, 1), "{o:?}");
+        }
+    }
+}

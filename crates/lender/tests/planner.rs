@@ -1,7 +1,7 @@
 //! The planner's behaviour on hand-made markets, and its invariants on random ones.
 #![allow(clippy::inconsistent_digit_grouping)] // amounts in cents: 5_000_00 = 5,000.00
 
-use lender::planner::{CancelReason, IdleReason, OfferReason};
+use lender::planner::{CancelReason, IdleReason, LongBasis, OfferReason};
 use lender::*;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -52,10 +52,19 @@ struct World {
     next_id: i64,
 }
 
+/// A ladder without long loans (the Balanced preset before strategy v2): the fixture of the
+/// ladder's tests.
+fn ladder_settings() -> StrategySettings {
+    StrategySettings {
+        preset: Preset::Custom,
+        ..StrategySettings::legacy_preset(Preset::Balanced).unwrap()
+    }
+}
+
 impl World {
     fn new(balance: Decimal) -> Self {
         Self {
-            settings: StrategySettings::preset(Preset::Balanced),
+            settings: ladder_settings(),
             rules: ExchangeRules::default(),
             market: usd_book(),
             balance: FundingBalance {
@@ -424,7 +433,7 @@ fn dec_in(lo: i64, hi: i64, scale: u32) -> impl Strategy<Value = Decimal> {
 
 prop_compose! {
     fn arb_settings()(
-        preset in prop::sample::select(vec![Preset::Conservative, Preset::Balanced, Preset::Aggressive]),
+        preset in prop::sample::select(Preset::ALL.to_vec()),
         reserve in dec_in(0, 5_000_00, 2),
         max in prop::option::of(dec_in(1_00, 50_000_00, 2)),
         floor in dec_in(0, 500, 6),
@@ -434,8 +443,12 @@ prop_compose! {
         hidden in any::<bool>(),
         max_order in prop::option::of(dec_in(100_00, 5_000_00, 2)),
         budget in prop::option::of(dec_in(1_00, 20_000_00, 2)),
+        long_share in prop::sample::select(vec![dec!(0), dec!(0.5), dec!(0.8), dec!(1)]),
+        long_factor in dec_in(50, 120, 2),
     ) -> StrategySettings {
         let mut s = StrategySettings::preset(preset);
+        s.long_share = long_share;
+        s.long_frr_factor = long_factor;
         s.reserve = reserve;
         s.max_to_lend = max;
         s.min_daily_rate = floor;
@@ -565,6 +578,13 @@ fn a_rate_no_second_source_confirms_gets_the_shortest_period() {
     w.market.last_rate = Some(dec!(0.0009));
     let p = w.plan();
     assert!(p.submit.iter().any(|d| d.period == 120));
+    // Nor does the long tranche lend for months at a book rate nothing confirms.
+    w.market.last_rate = Some(dec!(0.0002));
+    w.settings.long_share = dec!(0.8);
+    let p = w.plan();
+    assert!(!p.submit.is_empty());
+    assert!(p.submit.iter().all(|d| d.period == 2), "{:?}", p.submit);
+    w.settings.long_share = Decimal::ZERO;
     // In FRR mode, an FRR nothing else confirms does not lock money for long either.
     w.settings.frr_mode = true;
     w.market = book(&[(dec!(0.0002), dec!(5000000))]);
@@ -587,4 +607,101 @@ fn dust_is_not_reported_as_idle() {
         "{:?}",
         p.idle
     );
+}
+
+/// Strategy v2: the long tranche is `long_share` of what is deployable, for `long_period` days
+/// at FRR × `long_frr_factor`, and says so; the rest goes to the ladder.
+#[test]
+fn the_long_tranche_lends_most_of_it_long_just_under_frr() {
+    let mut w = World::new(dec!(10000));
+    w.settings = StrategySettings::preset(Preset::Balanced);
+    let p = w.plan();
+    assert_eq!(total(&p), dec!(10000));
+    let long: Vec<_> = p.submit.iter().filter(|d| d.period == 120).collect();
+    assert_eq!(long.len(), 1, "{:#?}", p.submit);
+    assert_eq!(long[0].amount, dec!(8000));
+    assert_eq!(long[0].rate, dec!(0.00024), "0.8 × FRR 0.0003");
+    assert_eq!(
+        long[0].reason,
+        OfferReason::Long {
+            frr: dec!(0.0003),
+            factor: dec!(0.8),
+            basis: LongBasis::FrrFactor
+        }
+    );
+    assert!(
+        p.submit
+            .iter()
+            .filter(|d| d.period != 120)
+            .all(|d| !matches!(d.reason, OfferReason::Long { .. })),
+        "the rest is short"
+    );
+    // Steady: all of it.
+    w.settings = StrategySettings::preset(Preset::Steady);
+    let p = w.plan();
+    assert_eq!(p.submit.len(), 1);
+    assert_eq!((p.submit[0].amount, p.submit[0].period), (dec!(10000), 120));
+    // A rest below the minimum offer joins the long tranche.
+    w.settings.long_share = dec!(0.99);
+    let p = w.plan();
+    assert_eq!(
+        p.submit.len(),
+        1,
+        "100 USD is below the minimum: {:#?}",
+        p.submit
+    );
+    // The floor and a confirmed short market above FRR × factor raise the long rate.
+    w.settings.min_daily_rate = dec!(0.00027);
+    let p = w.plan();
+    assert_eq!(p.submit[0].rate, dec!(0.00027));
+    assert!(matches!(
+        p.submit[0].reason,
+        OfferReason::Long {
+            basis: LongBasis::Floor,
+            ..
+        }
+    ));
+    w.settings.min_daily_rate = dec!(0.00005);
+    w.market = book(&[(dec!(0.00029), dec!(5000000))]);
+    let p = w.plan();
+    assert_eq!(p.submit[0].rate, dec!(0.00029));
+    assert!(matches!(
+        p.submit[0].reason,
+        OfferReason::Long {
+            basis: LongBasis::ShortMarket,
+            ..
+        }
+    ));
+    // No FRR, or an FRR nothing confirms: no long loans.
+    w.market = usd_book();
+    w.market.frr = None;
+    assert!(w.plan().submit.iter().all(|d| d.period != 120));
+    w.market.frr = Some(dec!(0.01));
+    w.market.last_rate = Some(dec!(0.0001));
+    assert!(w.plan().submit.iter().all(|d| d.period != 120));
+}
+
+/// A long offer waits at its price (it is not repriced downwards), small FRR moves do not churn
+/// it, and a large one moves it.
+#[test]
+fn a_long_offer_waits_at_its_price_and_follows_large_frr_moves() {
+    let mut w = World::new(dec!(10000));
+    w.settings = StrategySettings::preset(Preset::Steady);
+    let p = w.plan();
+    w.apply(&p);
+    let id = w.own[0].id;
+    w.now += 24 * 3_600_000;
+    let p = w.plan();
+    assert!(p.is_noop(), "a day unfilled: still there: {p:#?}");
+    assert_eq!(p.keep, vec![id]);
+    w.market.frr = Some(dec!(0.000302));
+    assert!(w.plan().is_noop(), "FRR up 0.7 %: no churn");
+    w.market.frr = Some(dec!(0.00036));
+    let p = w.plan();
+    assert_eq!(p.cancel.len(), 1);
+    assert_eq!(p.cancel[0].reason, CancelReason::RateMoved);
+    assert_eq!(p.submit[0].rate, dec!(0.000288));
+    // A hand-placed 120-day offer is never touched (it is not ours).
+    w.apply(&p);
+    assert!(w.plan().is_noop());
 }

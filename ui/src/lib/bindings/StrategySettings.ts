@@ -81,4 +81,18 @@ maxOrderSize: string | null,
 /**
  * Most newly offered per UTC day; `None` = no limit.
  */
-dailyBudget: string | null, };
+dailyBudget: string | null, 
+/**
+ * Share of the lendable amount offered as long loans priced from FRR (0–1); 0 = none.
+ * Settings saved before this existed load with 0 (see [`StrategySettings::upgrade`]).
+ */
+longShare: string, 
+/**
+ * The long loans' rate: FRR × this (0.1–2), never below the minimum rate or the
+ * short market's best offer.
+ */
+longFrrFactor: string, 
+/**
+ * The long loans' period in days (2–120).
+ */
+longPeriod: number, };
