@@ -1,5 +1,5 @@
 //! Replays markets through bfx-sim with the real engine for each preset and prints what each
-//! would have earned: the evidence behind the presets (docs/presets.md).
+//! would have earned (the v1 study; strategy v2 is chosen with the backtest example strategy_study, docs/strategy.md).
 //!
 //! `cargo run --release -p lender --example preset_study -- ../shared/data`
 
