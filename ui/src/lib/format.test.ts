@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ago, bytes, day, duration, haltReason, idleReason, money, pct, perDay, rate, signedMoney } from './format';
+import { ago, bytes, day, duration, haltReason, idleReason, keepTogether, money, pct, perDay, rate, signedMoney } from './format';
 
 describe('format', () => {
   it('shows rates per day and as APR', () => {
     expect(rate('0.0002')).toBe('0.0200 %/day · 7.30 % APR');
     expect(perDay('0.00027397')).toBe('0.0274 %/day');
+  });
+  it('keeps numbers with their units on one line', () => {
+    expect(keepTogether('80 % at 0.8 × FRR (0.0370 %/day), 120 days')).toBe('80\u00a0% at 0.8\u00a0×\u00a0FRR (0.0370\u00a0%/day), 120 days');
+    expect(keepTogether('plain words')).toBe('plain words');
   });
   it('formats download sizes', () => {
     expect(bytes(0)).toBe('0 KB');

@@ -26,6 +26,14 @@ export function perDay(daily: string | number): string {
   return `${(d * 100).toFixed(4)} %/day`;
 }
 
+/**
+ * The same text with no-break spaces where a line break would split a quantity: between a
+ * number and its unit ("0.0370 %/day", "80 %") and around "×" ("0.8 × FRR").
+ */
+export function keepTogether(text: string): string {
+  return text.replace(/(\d) (?=%|×)/g, '$1\u00a0').replace(/× /g, '×\u00a0');
+}
+
 /** A size in bytes as "820 KB" or "12.4 MB". */
 export function bytes(n: number): string {
   if (n < 1_000_000) return `${Math.max(0, Math.round(n / 1000))} KB`;

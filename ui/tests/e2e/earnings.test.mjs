@@ -29,7 +29,7 @@ const STATUS = {
   state: { state: 'Running' }, dryRun: false, lastCycleMts: NOW, lastError: null, problems: [],
   currencies: [{
     currency: 'USD', total: '10000', idle: '120', onOffer: '300', manualOnOffer: '0', lent: '9580',
-    offers: [{ id: 1, amount: '300', rate: '0.00031', period: 2, kind: 'Limit', owned: true, createdMts: NOW }],
+    offers: [{ id: 1, amount: '300', rate: '0.00031', period: 2, kind: 'Limit', owned: true, createdMts: NOW, reason: { kind: 'Ladder', step: 1, of: 1 } }],
     credits: [{ id: 9, amount: '9580', rate: '0.0003', period: 3, openedMts: NOW - DAY, endsMts: NOW + 2 * DAY }],
     plan: { keep: [], cancel: [], submit: [], idle: [], floor: '0.00005', marketRate: '0.0003', minOffer: '150' },
   }],

@@ -31,17 +31,29 @@ const SERIES = Array.from({ length: 30 }, (_, i) => ({
   baselineAutoRenew: '350.2',
   baselineAutoRenewCalibrated: '3.21',
 }));
-const offer = (id, amount, rate, period) => ({ id, amount, rate, period, kind: 'Limit', owned: true, createdMts: NOW });
+const offer = (id, amount, rate, period, reason, owned = true) => ({ id, amount, rate, period, kind: 'Limit', owned, createdMts: NOW, reason });
+const LONG_WHY = 'long loan at the short market’s best offer (1.2 × FRR 0.0370 %/day): never lent long for less than 2-day loans pay';
 const USD = {
   currency: 'USD', total: '1234567.89', idle: '12345.67', onOffer: '222222.22', manualOnOffer: '0', lent: '999999.99',
-  offers: [offer(1, '111111.11', '0.00031', 2), offer(2, '111111.11', '0.00123', 120)],
+  // Every kind of Why, the longest among them.
+  offers: [
+    offer(1, '111111.11', '0.00031', 2, { kind: 'Ladder', step: 1, of: 3 }),
+    offer(2, '111111.11', '0.000296', 120, { kind: 'Long', frr: '0.00037', factor: '0.80', basis: 'FrrFactor' }),
+    offer(3, '111111.11', '0.000444', 120, { kind: 'Long', frr: '0.00037', factor: '1.20', basis: 'ShortMarket' }),
+    offer(4, '111111.11', '0.00062', 2, { kind: 'Spike' }),
+    offer(5, '111111.11', '0.00028', 2, { kind: 'Reprice', from_rate: '0.000295' }),
+    offer(6, '111111.11', '0.005', 30, null, false),
+  ],
   credits: [
     { id: 9, amount: '999999.99', rate: '0.0003', period: 30, openedMts: NOW - DAY, endsMts: NOW + 29 * DAY },
     { id: 10, amount: '12345.67', rate: '0.000345', period: 2, openedMts: NOW - DAY, endsMts: NOW + DAY },
   ],
   plan: {
     keep: [1, 2], cancel: [], idle: [{ amount: '12345.67', reason: 'Reserve' }], floor: '0.00005', marketRate: '0.0003', minOffer: '150',
-    submit: [{ amount: '12000', rate: '0.00033', period: 2, kind: 'Limit', hidden: false, reason: { kind: 'Ladder', step: 1, of: 3 } }],
+    submit: [
+      { amount: '12000', rate: '0.00033', period: 2, kind: 'Limit', hidden: false, reason: { kind: 'Ladder', step: 1, of: 3 } },
+      { amount: '12000', rate: '0.000296', period: 120, kind: 'Limit', hidden: false, reason: { kind: 'Long', frr: '0.00037', factor: '0.8', basis: 'FrrFactor' } },
+    ],
   },
 };
 const STATUS = { state: { state: 'Running' }, dryRun: false, lastCycleMts: NOW, lastError: null, currencies: [USD], problems: [] };
@@ -58,6 +70,7 @@ const BALANCED = {
   tranches: 3, gapBottomUsd: '50000', gapTopUsd: '1000000', spikeFraction: '0.10', spikeRateMultiplier: '1.5',
   periodThresholds: [{ minRate: '0.0004', days: 30 }, { minRate: '0.0007', days: 120 }],
   repriceAfterMinutes: 30, repriceStep: '0.05', frrMode: false, frrDelta: '0', hidden: false, maxOrderSize: null, dailyBudget: null,
+  longShare: '0.8', longFrrFactor: '0.8', longPeriod: 120,
 };
 const START = NOW - 7 * DAY;
 const outcome = (name, kind, perHour, extra = {}) => ({
@@ -79,7 +92,10 @@ const BACKTEST = {
   ],
 };
 const PLAN = { keep: [], cancel: [], idle: [{ amount: '150', reason: 'BelowMinimum' }], floor: '0.00005', marketRate: '0.00014', minOffer: '151.5',
-  submit: [1, 2, 3].map((i) => ({ amount: '3300', rate: String(0.00014 + i * 0.00001), period: 2, kind: 'Limit', hidden: false, reason: { kind: 'Ladder', step: i, of: 3 } })) };
+  submit: [
+    { amount: '8000', rate: '0.000296', period: 120, kind: 'Limit', hidden: false, reason: { kind: 'Long', frr: '0.00037', factor: '0.8', basis: 'FrrFactor' } },
+    ...[1, 2, 3].map((i) => ({ amount: '3300', rate: String(0.00014 + i * 0.00001), period: 2, kind: 'Limit', hidden: false, reason: { kind: 'Ladder', step: i, of: 3 } })),
+  ] };
 const REFUSED = {
   trimmed: true,
   verdict: {
@@ -207,6 +223,8 @@ for (const [w, h] of [[1024, 700], [1400, 900]]) {
       await shoot(page, `setup-connected-${tag}`, viewport, problems);
       await page.click('[data-testid="nav-dashboard"]');
       await page.waitForSelector('[data-testid="dashboard-earnings"]');
+      assert.equal((await page.textContent('[data-testid="offer-3"] [data-testid="offer-why"]')).replace(/\u00a0/g, ' '), LONG_WHY);
+      assert.equal(await page.textContent('[data-testid="offer-6"] [data-testid="offer-why"]'), 'placed by hand');
       await shoot(page, `dashboard-${tag}`, viewport, problems);
       await emit(page, 'engine://status', PROBLEMS);
       await page.waitForSelector('[data-testid="engine-problems"]');

@@ -41,7 +41,11 @@ const STATUS = {
       onOffer: '0',
       manualOnOffer: '300',
       lent: '0',
-      offers: [{ id: 7, amount: '300', rate: '0.005', period: 30, kind: 'Limit', owned: false, createdMts: 1 }],
+      offers: [
+        { id: 7, amount: '300', rate: '0.005', period: 30, kind: 'Limit', owned: false, createdMts: 1, reason: null },
+        { id: 8, amount: '6000', rate: '0.000296', period: 120, kind: 'Limit', owned: true, createdMts: 1, reason: { kind: 'Long', frr: '0.00037', factor: '0.80', basis: 'FrrFactor' } },
+        { id: 9, amount: '500', rate: '0.0002', period: 2, kind: 'Limit', owned: true, createdMts: 1, reason: null },
+      ],
       credits: [],
       plan: {
         keep: [],
@@ -201,8 +205,15 @@ for (const scheme of ['light', 'dark']) {
     await page.waitForSelector('[data-testid="currency-USD"]');
     assert.equal(await page.textContent('[data-testid="bal-total"]'), '10,000.00 USD');
     assert.match(await page.textContent('[data-testid="idle-reasons"]'), /lending is paused/);
-    assert.match(await page.textContent('[data-testid="offers"]'), /by hand/);
-    assert.match(await page.textContent('[data-testid="plan-preview"]'), /ladder step 1 of 3/);
+    // Why each offer on the book is there: by hand, a long loan with the numbers behind it, or not known.
+    assert.equal(await page.textContent('[data-testid="offer-7"] [data-testid="offer-why"]'), 'placed by hand');
+    assert.equal(
+      (await page.textContent('[data-testid="offer-8"] [data-testid="offer-why"]')).replace(/\u00a0/g, ' '),
+      'long loan at 0.8 × FRR (FRR 0.0370 %/day): where long borrowers bid; the rate holds until the borrower repays or the period ends',
+    );
+    assert.equal(await page.textContent('[data-testid="offer-9"] [data-testid="offer-why"]'), '—');
+    assert.match(await page.textContent('[data-testid="plan-preview"]'), /ladder step 1 of 3, priced from the order book/);
+    assert.match(await page.textContent('[data-testid="plan-preview"]'), /held high for rate spikes/);
     await page.click('[data-testid="engine-start"]');
     assert.ok(await page.evaluate(() => window.__ipcCalls.some((c) => c.cmd === 'engine_start')));
     await page.screenshot({ path: `${SHOTS}dashboard-demo-${scheme}.png`, fullPage: true });

@@ -9,8 +9,14 @@ const BALANCED = {
   tranches: 3, gapBottomUsd: '50000', gapTopUsd: '1000000', spikeFraction: '0.10', spikeRateMultiplier: '1.5',
   periodThresholds: [{ minRate: '0.0004', days: 30 }, { minRate: '0.0007', days: 120 }],
   repriceAfterMinutes: 30, repriceStep: '0.05', frrMode: false, frrDelta: '0', hidden: false, maxOrderSize: null, dailyBudget: null,
+  longShare: '0.8', longFrrFactor: '0.8', longPeriod: 120,
 };
-const CONSERVATIVE = { ...BALANCED, preset: 'Conservative', tranches: 1, gapBottomUsd: '0', gapTopUsd: '0', spikeFraction: '0' };
+const STEADY = { ...BALANCED, preset: 'Steady', longShare: '1', tranches: 1, gapBottomUsd: '0', gapTopUsd: '0', spikeFraction: '0' };
+const PROMISES = {
+  Steady: ['Steady', 'Nearly always lent: everything in 120-day loans at 0.8 × FRR, where long borrowers bid.'],
+  Balanced: ['Balanced', '80 % in 120-day loans at 0.8 × FRR; 20 % on short loans that follow the market and wait for spikes.'],
+  SpikeHunting: ['Spike-hunting', 'Half long at 0.8 × FRR; half on a short ladder with a third of it held at twice the market for spikes. Earns less when spikes are rare.'],
+};
 const PLAN = (n) => ({
   keep: [], cancel: [], idle: [], floor: '0.00005', marketRate: '0.00014', minOffer: '151.5',
   submit: Array.from({ length: n }, (_, i) => ({ amount: String(10000 / n), rate: String(0.00014 + i * 0.00001), period: 2, kind: 'Limit', hidden: false, reason: { kind: 'Ladder', step: i + 1, of: n } })),
@@ -27,7 +33,7 @@ for (const scheme of ['light', 'dark']) {
       strategy_get: BALANCED,
       manage_all_get: false,
       manage_all_set: null,
-      strategy_preset: CONSERVATIVE,
+      strategy_preset: STEADY,
       strategy_preview: PLAN(3),
       strategy_set: {
         __sequence: [
@@ -41,8 +47,21 @@ for (const scheme of ['light', 'dark']) {
     await page.waitForSelector('[data-testid="strategy-preview"] table tr');
     assert.equal(await page.locator('[data-testid="strategy-preview"] tr').count(), 3);
     await page.screenshot({ path: `${SHOTS}strategy-${scheme}.png`, fullPage: true });
-    await page.click('[data-testid="preset-Conservative"]');
-    await page.waitForSelector('[data-testid="preset-Conservative"][aria-checked="true"]');
+    // Each preset card keeps its one-line promise.
+    for (const [id, [title, promise]] of Object.entries(PROMISES)) {
+      assert.equal(await page.textContent(`[data-testid="preset-${id}"] strong`), title);
+      assert.equal((await page.textContent(`[data-testid="preset-${id}"] span`)).replace(/\u00a0/g, ' '), promise);
+    }
+    assert.equal(await page.locator('[role="radio"]').count(), 3);
+    // The long loans of the loaded settings, in the units people type.
+    assert.equal(await page.inputValue('[data-testid="field-longShare"]'), '80');
+    assert.equal(await page.inputValue('[data-testid="field-longFrrFactor"]'), '0.8');
+    assert.equal(await page.inputValue('[data-testid="field-longPeriod"]'), '120');
+    await page.click('[data-testid="preset-Steady"]');
+    await page.waitForSelector('[data-testid="preset-Steady"][aria-checked="true"]');
+    const picked = await page.evaluate(() => window.__ipcCalls.find((c) => c.cmd === 'strategy_preset').args);
+    assert.deepEqual(picked, { preset: 'Steady' });
+    assert.equal(await page.inputValue('[data-testid="field-longShare"]'), '100');
     assert.equal(await page.inputValue('[data-testid="field-tranches"]'), '1');
     // A bad value: the field says what is wrong, nothing is saved.
     await page.fill('[data-testid="field-tranches"]', '0');
@@ -56,6 +75,9 @@ for (const scheme of ['light', 'dark']) {
     assert.equal(sets[1].args.settings.tranches, 4);
     assert.equal(sets[1].args.settings.preset, 'Custom');
     assert.equal(sets[1].args.settings.minDailyRate, '0.00005', 'percent fields convert back to fractions');
+    assert.equal(sets[1].args.settings.longShare, '1', 'Steady lends everything long');
+    assert.equal(sets[1].args.settings.longFrrFactor, '0.8');
+    assert.equal(sets[1].args.settings.longPeriod, 120);
     await page.check('[data-testid="field-manageAll"]');
     await page.waitForFunction(() => window.__ipcCalls.some((c) => c.cmd === 'manage_all_set' && c.args.on === true));
     // The preview follows the edits (debounced).
@@ -66,6 +88,57 @@ for (const scheme of ['light', 'dark']) {
     await context.close();
   });
 }
+
+test('the long loans fields: typed values reach the settings, the server’s field errors are shown', async () => {
+  const tooMuch = { __reject: { code: 'InvalidInput', message: 'Offer between 0 % and 100 % as long loans.', fields: [{ field: 'longShare', message: 'Offer between 0 % and 100 % as long loans.' }] } };
+  const handlers = {
+    key_state: KEY,
+    engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, problems: [], currencies: [] },
+    'plugin:event|listen': 1,
+    strategy_get: BALANCED,
+    manage_all_get: false,
+    strategy_preview: { __sequence: [PLAN(3), tooMuch, PLAN(2), PLAN(2), PLAN(2), PLAN(2)] },
+    strategy_set: { __sequence: [tooMuch, null] },
+  };
+  const { page, context, consoleErrors } = await open(handlers, { hash: '#/strategy' });
+  const previews = () => page.evaluate(() => window.__ipcCalls.filter((c) => c.cmd === 'strategy_preview').map((c) => c.args.settings));
+  await page.waitForSelector('[data-testid="strategy-preview"] table tr');
+  // "Long loans" comes before "Ladder".
+  const titles = await page.locator('[data-testid="page-strategy"] .form h2').allTextContents();
+  assert.ok(titles.indexOf('Long loans') >= 0 && titles.indexOf('Long loans') < titles.indexOf('Ladder'), titles.join(', '));
+  for (const f of ['longShare', 'longFrrFactor', 'longPeriod']) assert.equal(await page.locator(`[data-testid="field-${f}"]`).count(), 1);
+  // 150 %: the server says what is wrong, under the field; nothing is saved.
+  await page.fill('[data-testid="field-longShare"]', '150');
+  await page.waitForSelector('[data-testid="error-longShare"]');
+  assert.equal(await page.textContent('[data-testid="error-longShare"]'), 'Offer between 0 % and 100 % as long loans.');
+  assert.equal((await previews()).at(-1).longShare, '1.5', 'typed in percent, sent as a fraction');
+  assert.equal(await page.getAttribute('[data-testid="field-longShare"]', 'aria-invalid'), 'true');
+  await page.waitForSelector('[data-testid="preview-waiting"]');
+  await page.locator('[data-testid="card-long"]').screenshot({ path: `${SHOTS}strategy-long-error.png` });
+  await page.click('[data-testid="strategy-save"]');
+  await page.waitForFunction(() => window.__ipcCalls.filter((c) => c.cmd === 'strategy_set').length === 1);
+  assert.equal(await page.textContent('[data-testid="error-longShare"]'), 'Offer between 0 % and 100 % as long loans.');
+  assert.equal(await page.locator('[data-testid="strategy-saved"]').count(), 0);
+  // Fixed: the error goes, the other long fields go out as typed.
+  await page.fill('[data-testid="field-longShare"]', '60');
+  await page.waitForSelector('[data-testid="error-longShare"]', { state: 'detached' });
+  await page.fill('[data-testid="field-longFrrFactor"]', '0.75');
+  await page.fill('[data-testid="field-longPeriod"]', '90');
+  await page.waitForFunction(() => window.__ipcCalls.filter((c) => c.cmd === 'strategy_preview').at(-1).args.settings.longPeriod === 90);
+  const last = (await previews()).at(-1);
+  assert.deepEqual([last.longShare, last.longFrrFactor, last.longPeriod, last.preset], ['0.6', '0.75', 90, 'Custom']);
+  await page.waitForSelector('[data-testid="strategy-preview"]:not([aria-busy]) table tr');
+  await page.click('[data-testid="strategy-save"]');
+  await page.waitForSelector('[data-testid="strategy-saved"]');
+  // FRR mode keeps the long loans; their help says where the rest goes.
+  assert.match(await page.textContent('[data-testid="card-long"]'), /the rest goes to the ladder and spike tranche below/);
+  await page.check('[data-testid="field-frrMode"]');
+  assert.match(await page.textContent('[data-testid="card-long"]'), /the rest is offered at the Flash Return Rate/);
+  assert.equal(await page.locator('[data-testid="field-tranches"]').count(), 0);
+  await page.locator('[data-testid="card-long"]').screenshot({ path: `${SHOTS}strategy-long-frr.png` });
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
 
 test('a field that is not a number says so, keeps the text, and the preview waits for valid input', async () => {
   const tranchesZero = { __reject: { code: 'InvalidInput', message: 'Use between 1 and 20 ladder steps, not 0.', fields: [{ field: 'tranches', message: 'Use between 1 and 20 ladder steps, not 0.' }] } };
