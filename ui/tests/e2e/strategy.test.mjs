@@ -24,6 +24,15 @@ const PLAN = (n) => ({
 
 const open = withBrowser();
 
+/** The Strategy page with a connected key, the engine paused and Balanced saved. */
+const PAUSED_ON_STRATEGY = {
+  key_state: KEY,
+  engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, problems: [], currencies: [] },
+  'plugin:event|listen': 1,
+  strategy_get: BALANCED,
+  manage_all_get: false,
+};
+
 for (const scheme of ['light', 'dark']) {
   test(`presets, a live preview, field errors and saving (${scheme})`, async () => {
     const handlers = {
@@ -92,11 +101,7 @@ for (const scheme of ['light', 'dark']) {
 test('the long loans fields: typed values reach the settings, the server’s field errors are shown', async () => {
   const tooMuch = { __reject: { code: 'InvalidInput', message: 'Offer between 0 % and 100 % as long loans.', fields: [{ field: 'longShare', message: 'Offer between 0 % and 100 % as long loans.' }] } };
   const handlers = {
-    key_state: KEY,
-    engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, problems: [], currencies: [] },
-    'plugin:event|listen': 1,
-    strategy_get: BALANCED,
-    manage_all_get: false,
+    ...PAUSED_ON_STRATEGY,
     strategy_preview: { __sequence: [PLAN(3), tooMuch, PLAN(2), PLAN(2), PLAN(2), PLAN(2)] },
     strategy_set: { __sequence: [tooMuch, null] },
   };
@@ -143,11 +148,7 @@ test('the long loans fields: typed values reach the settings, the server’s fie
 test('a field that is not a number says so, keeps the text, and the preview waits for valid input', async () => {
   const tranchesZero = { __reject: { code: 'InvalidInput', message: 'Use between 1 and 20 ladder steps, not 0.', fields: [{ field: 'tranches', message: 'Use between 1 and 20 ladder steps, not 0.' }] } };
   const handlers = {
-    key_state: KEY,
-    engine_status: { state: { state: 'Paused' }, dryRun: false, lastCycleMts: null, lastError: null, problems: [], currencies: [] },
-    'plugin:event|listen': 1,
-    strategy_get: BALANCED,
-    manage_all_get: false,
+    ...PAUSED_ON_STRATEGY,
     strategy_preview: { __sequence: [PLAN(3), tranchesZero, PLAN(4), PLAN(4)] },
     strategy_set: null,
   };
