@@ -208,20 +208,77 @@ pub fn offer_reason(r: &OfferReason) -> String {
         OfferReason::Reprice { from_rate } => {
             format!("unfilled, lowered from {}", per_day(*from_rate))
         }
-        OfferReason::Long { frr, factor, basis } => match basis {
-            LongBasis::FrrFactor => format!(
-                "long loan at {factor} × FRR ({}), where long borrowers bid",
-                per_day(*frr)
-            ),
-            LongBasis::Floor => format!(
-                "long loan at your minimum rate ({factor} × FRR {})",
-                per_day(*frr)
-            ),
-            LongBasis::ShortMarket => format!(
-                "long loan at the short market's best offer ({factor} × FRR {}): never lent long for less than 2 days pay",
-                per_day(*frr)
-            ),
-        },
+        OfferReason::Long {
+            frr,
+            factor,
+            basis,
+            seen,
+        } => {
+            let why = match basis {
+                LongBasis::FrrFactor => format!(
+                    "long loan at {factor} × FRR ({}), where long borrowers bid",
+                    per_day(*frr)
+                ),
+                LongBasis::Floor => format!(
+                    "long loan at your minimum rate ({factor} × FRR {})",
+                    per_day(*frr)
+                ),
+                LongBasis::ShortMarket => format!(
+                    "long loan at the short market's best offer ({factor} × FRR {}): never lent long for less than 2 days pay",
+                    per_day(*frr)
+                ),
+            };
+            match seen {
+                Some(s) => format!("{why}; {}", long_seen(s)),
+                None => why,
+            }
+        }
+    }
+}
+
+/// What the last day's long trades say about a long offer's rate.
+pub fn long_seen(s: &lender::estimate::LongSeen) -> String {
+    let hours = s.hours.round_dp(0).normalize();
+    let Some(share) = s.share_at_or_above else {
+        return format!("no long loans traded in the last {hours} h");
+    };
+    let mut out = format!(
+        "in the last {hours} h, {} % of long-loan volume ({} of {}) traded at or above this rate",
+        (share * Decimal::from(100)).round_dp(0).normalize(),
+        compact(s.volume_at_or_above),
+        compact(s.long_volume)
+    );
+    if let Some(m) = s.pace_minutes {
+        out.push_str(&format!(
+            "; at that pace this offer could be taken in about {}",
+            minutes(m)
+        ));
+    }
+    out
+}
+
+/// `1.2 M`, `192 k`, `950`.
+fn compact(x: Decimal) -> String {
+    let m = Decimal::from(1_000_000);
+    let k = Decimal::from(1_000);
+    if x >= m {
+        format!("{} M", (x / m).round_dp(1).normalize())
+    } else if x >= k {
+        format!("{} k", (x / k).round_dp(0).normalize())
+    } else {
+        x.round_dp(0).normalize().to_string()
+    }
+}
+
+/// `45 min`, `3 h`, `2 days`.
+fn minutes(m: Decimal) -> String {
+    let m = m.round_dp(0);
+    if m < Decimal::from(120) {
+        format!("{} min", m.normalize())
+    } else if m < Decimal::from(48 * 60) {
+        format!("{} h", (m / Decimal::from(60)).round_dp(0).normalize())
+    } else {
+        format!("{} days", (m / Decimal::from(1440)).round_dp(0).normalize())
     }
 }
 
@@ -325,8 +382,24 @@ mod tests {
                 frr: dec!(0.00037),
                 factor: dec!(0.8),
                 basis: LongBasis::FrrFactor,
+                seen: None,
             }),
             "long loan at 0.8 × FRR (0.0370 %/day), where long borrowers bid"
+        );
+        assert_eq!(
+            offer_reason(&OfferReason::Long {
+                frr: dec!(0.00037),
+                factor: dec!(0.8),
+                basis: LongBasis::FrrFactor,
+                seen: Some(lender::estimate::LongSeen {
+                    hours: dec!(24),
+                    long_volume: dec!(2800000),
+                    volume_at_or_above: dec!(2100000),
+                    share_at_or_above: Some(dec!(0.75)),
+                    pace_minutes: Some(dec!(40)),
+                }),
+            }),
+            "long loan at 0.8 × FRR (0.0370 %/day), where long borrowers bid; in the last 24 h, 75 % of long-loan volume (2.1 M of 2.8 M) traded at or above this rate; at that pace this offer could be taken in about 40 min"
         );
         assert_eq!(
             idle_reason("USD", IdleReason::BelowMinimum, &plan(dec!(151.5))),

@@ -87,6 +87,7 @@ fn bench(c: &mut Criterion) {
                     deployed_today: Decimal::ZERO,
                     halt: None,
                     now_mts: NOW,
+                    long_demand: None,
                 });
                 offers += p.submit.len();
             }

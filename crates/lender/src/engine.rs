@@ -360,6 +360,8 @@ pub struct Engine<X: Exchange> {
     last_seen: BTreeMap<String, Seen>,
     /// When the wallet and market were last recorded, per currency.
     last_snapshot: BTreeMap<String, i64>,
+    /// The last day of public trades per currency (read with each snapshot).
+    recent: BTreeMap<String, crate::estimate::RecentPrints>,
     /// The available funding balance per currency as last read (by a cycle or a watch).
     watched: BTreeMap<String, Decimal>,
     /// What went wrong in the last cycle.
@@ -413,6 +415,7 @@ impl<X: Exchange> Engine<X> {
             last_dry: BTreeMap::new(),
             last_seen: BTreeMap::new(),
             last_snapshot: BTreeMap::new(),
+            recent: BTreeMap::new(),
             watched: BTreeMap::new(),
             problems: Problems::default(),
             started_mts,
@@ -451,6 +454,10 @@ impl<X: Exchange> Engine<X> {
     /// Strategy page's live preview). `None` before the first cycle.
     pub fn preview(&self, currency: &str, settings: &StrategySettings) -> Option<Plan> {
         let seen = self.last_seen.get(currency)?;
+        let demand = self
+            .recent
+            .get(currency)
+            .and_then(crate::estimate::RecentPrints::long_demand);
         Some(planner::plan(&PlanInput {
             settings,
             rules: &self.cfg.rules,
@@ -461,6 +468,7 @@ impl<X: Exchange> Engine<X> {
             deployed_today: seen.deployed_today,
             halt: None,
             now_mts: self.clock.now_mts(),
+            long_demand: demand.as_ref(),
         }))
     }
 
@@ -1012,6 +1020,10 @@ impl<X: Exchange> Engine<X> {
         } else {
             Some(Halt::Paused)
         };
+        let demand = self
+            .recent
+            .get(cur)
+            .and_then(crate::estimate::RecentPrints::long_demand);
         let input = PlanInput {
             settings,
             rules: &self.cfg.rules,
@@ -1022,6 +1034,7 @@ impl<X: Exchange> Engine<X> {
             deployed_today,
             halt: None,
             now_mts: now,
+            long_demand: demand.as_ref(),
         };
         let mut plan = planner::plan(&input);
         match halt {
@@ -1065,15 +1078,20 @@ impl<X: Exchange> Engine<X> {
         } else {
             now - SNAPSHOT_EVERY_MS
         };
-        let frr_volume = match market.frr {
-            Some(frr) => match self.x.public_trades(cur, since + 1).await {
-                Ok(prints) => volume_at_or_above(&prints, frr, since, now),
-                Err(e) => {
-                    tracing::debug!(error = %e, "public trades for the Auto-Renew figure");
-                    None
-                }
-            },
-            None => None,
+        // The same trades feed the last day's long-loan figures shown with long offers.
+        let recent = self.recent.entry(cur.into()).or_default();
+        let frr_volume = match self.x.public_trades(cur, since + 1).await {
+            Ok(prints) => {
+                recent.add(&prints, since + 1, now);
+                market
+                    .frr
+                    .and_then(|frr| volume_at_or_above(&prints, frr, since, now))
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "public trades for the Auto-Renew figure");
+                recent.reset();
+                None
+            }
         };
         self.store.insert_wallet_point(&store::WalletPoint {
             currency: cur.into(),

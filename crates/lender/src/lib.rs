@@ -6,6 +6,11 @@
 //! - [`settings`]: per-currency strategy settings, the presets and their validation.
 //! - [`model`]: the plain domain types the planner speaks (the engine converts exchange data
 //!   into them).
+//! - [`estimate`]: what the recent public trades say about long loans (volume by rate),
+//!   computed outside the planner and handed to it.
+//! - [`engine`]: the actor that reads Bitfinex, plans, acts (write-ahead logged) and records
+//!   history; [`exchange`], [`bfx_exchange`]: what it needs from an exchange and the Bitfinex
+//!   client behind it.
 //! - [`checks`]: exchange data is checked before it is acted on (wallet arithmetic, book
 //!   bounds, own offers that could not be read); [`problems`]: what the engine tells the user
 //!   it could not do.
@@ -17,6 +22,7 @@ pub mod bfx_exchange;
 pub mod checks;
 pub mod earnings;
 pub mod engine;
+pub mod estimate;
 pub mod exchange;
 pub mod keycheck;
 pub mod metrics;

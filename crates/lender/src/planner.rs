@@ -61,6 +61,8 @@ pub struct PlanInput<'a> {
     pub halt: Option<Halt>,
     /// The time of the plan (UTC ms).
     pub now_mts: i64,
+    /// Long loans traded recently, by rate ([`crate::estimate`]); shown with long offers.
+    pub long_demand: Option<&'a crate::estimate::LongDemand>,
 }
 
 /// Why an offer is wanted.
@@ -97,6 +99,9 @@ pub enum OfferReason {
         factor: Decimal,
         /// What set the rate.
         basis: LongBasis,
+        /// What the last day's long trades say about this rate, when enough was seen.
+        #[serde(default)]
+        seen: Option<crate::estimate::LongSeen>,
     },
 }
 
@@ -669,6 +674,7 @@ fn long_slots(
         frr,
         factor: (rate / frr).round_dp(2).normalize(),
         basis,
+        seen: input.long_demand.map(|d| d.at(rate, amount)),
     };
     let period = clamp_period(s.long_period, input.rules);
     let slots = split(amount, s.max_order_size, min_offer)

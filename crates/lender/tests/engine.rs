@@ -557,3 +557,53 @@ async fn the_long_tranche_is_lent_long_near_frr_and_every_own_offer_says_why() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_long_offer_says_how_much_of_the_last_hours_long_volume_traded_at_or_above_it() {
+    let r = rig().await;
+    let mut e = engine(&r);
+    e.set_settings(
+        "USD",
+        lender::StrategySettings::preset(lender::Preset::Steady),
+    )
+    .unwrap();
+    e.start().unwrap();
+    // Two hours of market, a cycle a minute: the engine reads the public trades every 5.
+    for _ in 0..120 {
+        r.sim.advance(60_000);
+        e.cycle().await.unwrap();
+    }
+    // New money: it is offered long, with what the recent long trades say.
+    r.sim
+        .with_world(|w| w.fund(r.account, "funding", "USD", Decimal::from(5000)));
+    r.sim.advance(60_000);
+    e.cycle().await.unwrap();
+    r.sim.advance(60_000);
+    e.cycle().await.unwrap();
+    let status = e.status();
+    let usd = status
+        .currencies
+        .iter()
+        .find(|c| c.currency == "USD")
+        .unwrap();
+    let seen: Vec<_> = usd
+        .offers
+        .iter()
+        .filter_map(|o| match &o.reason {
+            Some(lender::planner::OfferReason::Long { seen: Some(s), .. }) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let s = seen.first().unwrap_or_else(|| panic!("{:#?}", usd.offers));
+    assert!(
+        s.hours >= Decimal::ONE && s.hours <= Decimal::from(3),
+        "{s:?}"
+    );
+    assert!(
+        s.long_volume > Decimal::ZERO,
+        "the model's long borrowers traded: {s:?}"
+    );
+    assert!(s.volume_at_or_above <= s.long_volume);
+    let share = s.share_at_or_above.unwrap();
+    assert!(share > Decimal::ZERO && share <= Decimal::ONE, "{s:?}");
+}

@@ -50,6 +50,7 @@ struct World {
     halt: Option<Halt>,
     now: i64,
     next_id: i64,
+    long_demand: Option<lender::estimate::LongDemand>,
 }
 
 /// A ladder without long loans (the Balanced preset before strategy v2): the fixture of the
@@ -77,6 +78,7 @@ impl World {
             halt: None,
             now: NOW,
             next_id: 1,
+            long_demand: None,
         }
     }
 
@@ -91,6 +93,7 @@ impl World {
             deployed_today: self.deployed_today,
             halt: self.halt,
             now_mts: self.now,
+            long_demand: self.long_demand.as_ref(),
         })
     }
 
@@ -626,9 +629,31 @@ fn the_long_tranche_lends_most_of_it_long_just_under_frr() {
         OfferReason::Long {
             frr: dec!(0.0003),
             factor: dec!(0.8),
-            basis: LongBasis::FrrFactor
+            basis: LongBasis::FrrFactor,
+            seen: None,
         }
     );
+    // With the last day's long trades, the reason says how much traded at or above its rate.
+    w.long_demand = Some(lender::estimate::LongDemand {
+        hours: dec!(24),
+        by_rate: vec![
+            (dec!(0.0003), dec!(96000)),
+            (dec!(0.00024), dec!(96000)),
+            (dec!(0.0002), dec!(64000)),
+        ],
+    });
+    let p = w.plan();
+    let long = p.submit.iter().find(|d| d.period == 120).unwrap();
+    let OfferReason::Long {
+        seen: Some(seen), ..
+    } = &long.reason
+    else {
+        panic!("{:?}", long.reason);
+    };
+    assert_eq!(seen.share_at_or_above, Some(dec!(0.75)));
+    assert_eq!(seen.volume_at_or_above, dec!(192000));
+    assert_eq!(seen.pace_minutes, Some(dec!(60)), "8000 at 8000 an hour");
+    w.long_demand = None;
     assert!(
         p.submit
             .iter()

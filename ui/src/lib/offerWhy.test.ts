@@ -15,17 +15,30 @@ describe('offerWhy', () => {
     expect(offerWhy({ kind: 'Reprice', from_rate: '0.00015' })).toBe('unfilled, lowered from 0.0150 %/day');
   });
   it('explains a long loan with the FRR and factor behind its rate', () => {
-    expect(offerWhy({ kind: 'Long', frr: '0.00037', factor: '0.80', basis: 'FrrFactor' })).toBe(
+    expect(offerWhy({ kind: 'Long', frr: '0.00037', factor: '0.80', basis: 'FrrFactor', seen: null })).toBe(
       'long loan at 0.8 × FRR (FRR 0.0370 %/day): where long borrowers bid; the rate holds until the borrower repays or the period ends',
     );
-    expect(offerWhy({ kind: 'Long', frr: '0.00037', factor: '0.9', basis: 'Floor' })).toBe('long loan at your minimum rate (0.9 × FRR 0.0370 %/day)');
-    expect(offerWhy({ kind: 'Long', frr: '0.00037', factor: '1.20', basis: 'ShortMarket' })).toBe(
+    expect(offerWhy({ kind: 'Long', frr: '0.00037', factor: '0.9', basis: 'Floor', seen: null })).toBe('long loan at your minimum rate (0.9 × FRR 0.0370 %/day)');
+    expect(offerWhy({ kind: 'Long', frr: '0.00037', factor: '1.20', basis: 'ShortMarket', seen: null })).toBe(
       'long loan at the short market’s best offer (1.2 × FRR 0.0370 %/day): never lent long for less than 2-day loans pay',
+    );
+  });
+  it('says what the last hours’ long trades show about the rate', () => {
+    const seen = { hours: '24', longVolume: '2800000', volumeAtOrAbove: '2100000', shareAtOrAbove: '0.75', paceMinutes: '40' };
+    expect(offerWhy({ kind: 'Long', frr: '0.00037', factor: '0.8', basis: 'FrrFactor', seen })).toBe(
+      'long loan at 0.8 × FRR (FRR 0.0370 %/day): where long borrowers bid; the rate holds until the borrower repays or the period ends. ' +
+        'In the last 24 h, 75 % of long-loan volume (2.1 M of 2.8 M) traded at or above this rate; at that pace this offer could be taken in about 40 min',
+    );
+    expect(offerWhy({ kind: 'Long', frr: '0.00037', factor: '0.8', basis: 'Floor', seen: { ...seen, volumeAtOrAbove: '0', shareAtOrAbove: '0', paceMinutes: null } })).toBe(
+      'long loan at your minimum rate (0.8 × FRR 0.0370 %/day). In the last 24 h, 0 % of long-loan volume (0 of 2.8 M) traded at or above this rate',
+    );
+    expect(offerWhy({ kind: 'Long', frr: '0.00037', factor: '0.8', basis: 'Floor', seen: { ...seen, longVolume: '0', volumeAtOrAbove: '0', shareAtOrAbove: null, paceMinutes: null } })).toBe(
+      'long loan at your minimum rate (0.8 × FRR 0.0370 %/day). No long loans traded in the last 24 h',
     );
   });
   it('keeps each rate and factor on one line', () => {
     expect(why({ kind: 'Reprice', from_rate: '0.00015' })).toContain('0.0150\u00a0%/day');
-    const long = why({ kind: 'Long', frr: '0.00037', factor: '1.2', basis: 'ShortMarket' });
+    const long = why({ kind: 'Long', frr: '0.00037', factor: '1.2', basis: 'ShortMarket', seen: null });
     expect(long).toContain('1.2\u00a0×\u00a0FRR 0.0370\u00a0%/day');
   });
   it('never shows a code it does not know', () => {

@@ -1,6 +1,7 @@
 // Why the app placed (or would place) an offer, in plain words with the numbers behind it.
+import type { LongSeen } from './bindings/LongSeen';
 import type { OfferReason } from './bindings/OfferReason';
-import { keepTogether, perDay } from './format';
+import { duration, keepTogether, perDay } from './format';
 
 /** A factor as sent ("0.80") the way people write it ("0.8"); left as it came when it is not a number. */
 function factorText(f: string): string {
@@ -33,18 +34,37 @@ function words(reason: OfferReason): string {
     case 'Long': {
       const at = `${factorText(reason.factor)} × FRR`;
       const frr = perDay(reason.frr);
+      const seen = reason.seen ? `. ${seenText(reason.seen)}` : '';
       switch (reason.basis) {
         case 'FrrFactor':
-          return `long loan at ${at} (FRR ${frr}): where long borrowers bid; the rate holds until the borrower repays or the period ends`;
+          return `long loan at ${at} (FRR ${frr}): where long borrowers bid; the rate holds until the borrower repays or the period ends${seen}`;
         case 'Floor':
-          return `long loan at your minimum rate (${at} ${frr})`;
+          return `long loan at your minimum rate (${at} ${frr})${seen}`;
         case 'ShortMarket':
-          return `long loan at the short market’s best offer (${at} ${frr}): never lent long for less than 2-day loans pay`;
+          return `long loan at the short market’s best offer (${at} ${frr}): never lent long for less than 2-day loans pay${seen}`;
         default:
-          return `long loan at ${at} (FRR ${frr})`;
+          return `long loan at ${at} (FRR ${frr})${seen}`;
       }
     }
     default:
       return 'for a reason this version of Yieldsforge cannot name';
   }
+}
+
+/** 2,100,000 → "2.1 M", 192,000 → "192 k". */
+function compact(x: string): string {
+  const n = Number(x);
+  if (!Number.isFinite(n)) return x;
+  if (n >= 1e6) return `${+(n / 1e6).toFixed(1)} M`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)} k`;
+  return String(Math.round(n));
+}
+
+/** What the last hours' long trades say about a long offer's rate. */
+function seenText(s: LongSeen): string {
+  const hours = Math.round(Number(s.hours));
+  if (s.shareAtOrAbove === null) return `No long loans traded in the last ${hours} h`;
+  const share = Math.round(Number(s.shareAtOrAbove) * 100);
+  const pace = s.paceMinutes === null ? '' : `; at that pace this offer could be taken in about ${duration(Number(s.paceMinutes) * 60_000)}`;
+  return `In the last ${hours} h, ${share} % of long-loan volume (${compact(s.volumeAtOrAbove)} of ${compact(s.longVolume)}) traded at or above this rate${pace}`;
 }
