@@ -559,7 +559,7 @@ async fn the_long_tranche_is_lent_long_near_frr_and_every_own_offer_says_why() {
 }
 
 #[tokio::test]
-async fn a_long_offer_says_how_much_of_the_last_hours_long_volume_traded_at_or_above_it() {
+async fn a_long_offer_says_how_much_of_the_last_days_long_volume_traded_at_or_above_it() {
     let r = rig().await;
     let mut e = engine(&r);
     e.set_settings(
@@ -568,9 +568,10 @@ async fn a_long_offer_says_how_much_of_the_last_hours_long_volume_traded_at_or_a
     )
     .unwrap();
     e.start().unwrap();
-    // Two hours of market, a cycle a minute: the engine reads the public trades every 5.
-    for _ in 0..120 {
-        r.sim.advance(60_000);
+    // A day and a bit of market, a cycle every 5 minutes (the engine reads the public trades
+    // with each snapshot): the window holds the last 24 hours.
+    for _ in 0..(25 * 12) {
+        r.sim.advance(300_000);
         e.cycle().await.unwrap();
     }
     // New money: it is offered long, with what the recent long trades say.
@@ -595,10 +596,8 @@ async fn a_long_offer_says_how_much_of_the_last_hours_long_volume_traded_at_or_a
         })
         .collect();
     let s = seen.first().unwrap_or_else(|| panic!("{:#?}", usd.offers));
-    assert!(
-        s.hours >= Decimal::ONE && s.hours <= Decimal::from(3),
-        "{s:?}"
-    );
+    assert_eq!(s.hours, Decimal::from(24), "the last day, no more: {s:?}");
+    assert!(s.pace_minutes.is_some(), "{s:?}");
     assert!(
         s.long_volume > Decimal::ZERO,
         "the model's long borrowers traded: {s:?}"
