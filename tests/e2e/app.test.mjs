@@ -148,7 +148,7 @@ test(`the demo from the first screen lends against the in-process market (${E2E_
   await s.click('nav-strategy');
   await s.find('preset-Balanced', { timeoutMs: 20000 });
   await s.waitText('strategy-preview', (t) => /USD|stay/.test(t), 20000);
-  await s.click('preset-Conservative');
+  await s.click('preset-Steady');
   await s.click('strategy-save');
   await s.find('strategy-saved', { timeoutMs: 20000 });
   await s.screenshot(join(E2E_SHOTS_DIR, `strategy-demo-${E2E_THEME}.png`));
