@@ -106,7 +106,11 @@ fn offer(amount: &str, rate: &str, period: u32, kind: OfferKind) -> DesiredOffer
         period,
         kind,
         hidden: false,
-        reason: OfferReason::Ladder { step: 1, of: 1 },
+        reason: OfferReason::Ladder {
+            step: 1,
+            of: 1,
+            ahead_usd: None,
+        },
     }
 }
 

@@ -201,10 +201,45 @@ pub fn idle_reason(currency: &str, reason: IdleReason, plan: &Plan) -> String {
 /// Why an offer is placed.
 pub fn offer_reason(r: &OfferReason) -> String {
     match r {
-        OfferReason::Ladder { step, of } => format!("ladder step {step} of {of}"),
-        OfferReason::Spike => "held high for rate spikes".to_owned(),
-        OfferReason::AtFloor => "at your minimum rate, above the market".to_owned(),
-        OfferReason::Frr => "follows the Flash Return Rate".to_owned(),
+        OfferReason::Ladder {
+            step,
+            of,
+            ahead_usd,
+        } => {
+            let what = if *of > 1 {
+                format!("ladder step {step} of {of}")
+            } else {
+                "short loan".to_owned()
+            };
+            match ahead_usd {
+                Some(a) => format!(
+                    "{what}, priced where {} USD of other offers are cheaper",
+                    compact(*a)
+                ),
+                None => what,
+            }
+        }
+        OfferReason::Spike { times, top } => match (times, top) {
+            (Some(t), Some(top)) => format!(
+                "held for rate spikes at {} × the ladder's top rate ({})",
+                t.normalize(),
+                per_day(*top)
+            ),
+            _ => "held high for rate spikes".to_owned(),
+        },
+        OfferReason::AtFloor { market } => match market {
+            Some(m) => format!(
+                "at your minimum rate; the book offered {} at this depth",
+                per_day(*m)
+            ),
+            None => "at your minimum rate, above the market".to_owned(),
+        },
+        OfferReason::Frr { delta } => match delta {
+            Some(d) if !d.is_zero() => {
+                format!("follows the Flash Return Rate, {} above it", per_day(*d))
+            }
+            _ => "follows the Flash Return Rate".to_owned(),
+        },
         OfferReason::Reprice { from_rate } => {
             format!("unfilled, lowered from {}", per_day(*from_rate))
         }
@@ -368,8 +403,37 @@ mod tests {
     #[test]
     fn reasons_in_words() {
         assert_eq!(
-            offer_reason(&OfferReason::Ladder { step: 1, of: 3 }),
+            offer_reason(&OfferReason::Ladder {
+                step: 1,
+                of: 3,
+                ahead_usd: None
+            }),
             "ladder step 1 of 3"
+        );
+        assert_eq!(
+            offer_reason(&OfferReason::Ladder {
+                step: 2,
+                of: 3,
+                ahead_usd: Some(dec!(340000))
+            }),
+            "ladder step 2 of 3, priced where 340 k USD of other offers are cheaper"
+        );
+        assert_eq!(
+            offer_reason(&OfferReason::Spike {
+                times: Some(dec!(2.0)),
+                top: Some(dec!(0.00014))
+            }),
+            "held for rate spikes at 2 × the ladder's top rate (0.0140 %/day)"
+        );
+        assert_eq!(
+            offer_reason(&OfferReason::AtFloor {
+                market: Some(dec!(0.0001))
+            }),
+            "at your minimum rate; the book offered 0.0100 %/day at this depth"
+        );
+        assert_eq!(
+            offer_reason(&OfferReason::Frr { delta: None }),
+            "follows the Flash Return Rate"
         );
         assert_eq!(
             offer_reason(&OfferReason::Reprice {

@@ -76,13 +76,36 @@ pub enum OfferReason {
         step: u32,
         /// Number of steps.
         of: u32,
+        /// Other lenders' offers cheaper than this step, USD-equivalent (the step's depth).
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        ahead_usd: Option<Decimal>,
     },
     /// Held back at a high rate for rate spikes.
-    Spike,
+    Spike {
+        /// The multiple of the ladder's highest rate.
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        times: Option<Decimal>,
+        /// The ladder's highest rate.
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        top: Option<Decimal>,
+    },
     /// Raised to the minimum rate because the book is cheaper.
-    AtFloor,
+    AtFloor {
+        /// What the book offered at this step's depth.
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        market: Option<Decimal>,
+    },
     /// Follows the Flash Return Rate.
-    Frr,
+    Frr {
+        /// The offset above FRR.
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        delta: Option<Decimal>,
+    },
     /// Replaces an offer that sat unfilled, one step lower.
     Reprice {
         /// The previous rate.
@@ -718,7 +741,9 @@ fn frr_slots(input: &PlanInput<'_>, deployable: Decimal, min_offer: Decimal) -> 
             rate: s.frr_delta,
             period,
             kind: OfferKind::FrrDeltaVar,
-            reason: OfferReason::Frr,
+            reason: OfferReason::Frr {
+                delta: Some(s.frr_delta),
+            },
             matched: Decimal::ZERO,
         })
         .collect()
@@ -734,6 +759,13 @@ fn ladder_slots(
     let s = input.settings;
     let usd = input.market.usd_price;
     let fallback = input.market.frr.unwrap_or(floor);
+    // Other lenders' offers cheaper than `rate`, USD-equivalent.
+    let ahead_of = |rate: Decimal| -> Decimal {
+        asks.iter()
+            .filter(|a| a.rate < rate)
+            .map(|a| a.amount * usd)
+            .sum()
+    };
     let rate_at_depth = |depth_usd: Decimal| -> Decimal {
         let mut cum = Decimal::ZERO;
         for a in asks {
@@ -779,11 +811,14 @@ fn ladder_slots(
             per
         };
         let reason = if book_rate < floor {
-            OfferReason::AtFloor
+            OfferReason::AtFloor {
+                market: Some(book_rate),
+            }
         } else {
             OfferReason::Ladder {
                 step: i + 1,
                 of: n_steps,
+                ahead_usd: Some(ahead_of(book_rate).round_dp(0)),
             }
         };
         for piece in split(amount, s.max_order_size, min_offer) {
@@ -805,7 +840,10 @@ fn ladder_slots(
                 rate,
                 period: period_at(input, rate),
                 kind: OfferKind::Limit,
-                reason: OfferReason::Spike,
+                reason: OfferReason::Spike {
+                    times: Some(s.spike_rate_multiplier),
+                    top: Some(top),
+                },
                 matched: Decimal::ZERO,
             });
         }

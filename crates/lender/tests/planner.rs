@@ -152,11 +152,31 @@ fn a_fresh_balance_gets_a_ladder_and_a_spike_tranche() {
     let spike: Vec<_> = p
         .submit
         .iter()
-        .filter(|d| d.reason == OfferReason::Spike)
+        .filter(|d| matches!(d.reason, OfferReason::Spike { .. }))
         .collect();
     assert_eq!(spike.len(), 1);
     assert_eq!(spike[0].amount, dec!(1000));
     assert_eq!(spike[0].rate, dec!(0.00021));
+    // Each says why with the numbers: how much of the book is cheaper; what the spike is a
+    // multiple of.
+    let ahead: Vec<_> = ladder
+        .iter()
+        .map(|d| match d.reason {
+            OfferReason::Ladder { ahead_usd, .. } => ahead_usd,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        ahead,
+        vec![Some(dec!(40000)), Some(dec!(340000)), Some(dec!(840000))]
+    );
+    assert_eq!(
+        spike[0].reason,
+        OfferReason::Spike {
+            times: Some(dec!(1.5)),
+            top: Some(dec!(0.00014))
+        }
+    );
     assert!(
         p.submit
             .iter()
@@ -276,7 +296,11 @@ fn a_floor_above_the_market_raises_rates_and_says_so() {
     let p = w.plan();
     assert!(p.floor_above_market());
     assert!(p.submit.iter().all(|d| d.rate >= dec!(0.0005)));
-    assert!(p.submit.iter().any(|d| d.reason == OfferReason::AtFloor));
+    assert!(
+        p.submit
+            .iter()
+            .any(|d| matches!(d.reason, OfferReason::AtFloor { .. }))
+    );
     // 0.0005 reaches the 30-day threshold.
     assert!(p.submit.iter().all(|d| d.period == 30));
 }
@@ -729,4 +753,37 @@ fn a_long_offer_waits_at_its_price_and_follows_large_frr_moves() {
     // A hand-placed 120-day offer is never touched (it is not ours).
     w.apply(&p);
     assert!(w.plan().is_noop());
+}
+
+/// Reasons recorded by earlier versions (before the numbers) still read.
+#[test]
+fn reasons_recorded_by_earlier_versions_still_read() {
+    for (json, want) in [
+        (
+            r#"{"kind":"Ladder","step":1,"of":3}"#,
+            OfferReason::Ladder {
+                step: 1,
+                of: 3,
+                ahead_usd: None,
+            },
+        ),
+        (
+            r#"{"kind":"Spike"}"#,
+            OfferReason::Spike {
+                times: None,
+                top: None,
+            },
+        ),
+        (
+            r#"{"kind":"AtFloor"}"#,
+            OfferReason::AtFloor { market: None },
+        ),
+        (r#"{"kind":"Frr"}"#, OfferReason::Frr { delta: None }),
+    ] {
+        assert_eq!(
+            serde_json::from_str::<OfferReason>(json).unwrap(),
+            want,
+            "{json}"
+        );
+    }
 }

@@ -6,12 +6,21 @@ import { offerWhy as why } from './offerWhy';
 const offerWhy = (r: OfferReason) => why(r).replace(/\u00a0/g, ' ');
 
 describe('offerWhy', () => {
-  it('explains the short offers', () => {
-    expect(offerWhy({ kind: 'Ladder', step: 1, of: 3 })).toBe('ladder step 1 of 3, priced from the order book');
-    expect(offerWhy({ kind: 'Ladder', step: 1, of: 1 })).toBe('short loan, priced from the order book');
-    expect(offerWhy({ kind: 'Spike' })).toBe('held high for rate spikes');
-    expect(offerWhy({ kind: 'AtFloor' })).toBe('at your minimum rate (the market is below it)');
-    expect(offerWhy({ kind: 'Frr' })).toBe('follows the Flash Return Rate');
+  it('explains the short offers with the numbers behind them', () => {
+    expect(offerWhy({ kind: 'Ladder', step: 2, of: 3, ahead_usd: '340000' })).toBe('ladder step 2 of 3, priced where 340 k USD of other offers are cheaper');
+    expect(offerWhy({ kind: 'Ladder', step: 1, of: 1, ahead_usd: '0' })).toBe('short loan, priced where 0 USD of other offers are cheaper');
+    expect(offerWhy({ kind: 'Spike', times: '2', top: '0.00014' })).toBe('held for rate spikes at 2 × the ladder’s top rate (0.0140 %/day)');
+    expect(offerWhy({ kind: 'AtFloor', market: '0.0001' })).toBe('at your minimum rate; the book offered 0.0100 %/day at this depth');
+    expect(offerWhy({ kind: 'Frr', delta: '0.00001' })).toBe('follows the Flash Return Rate, 0.0010 %/day above it');
+  });
+  it('explains the reasons earlier versions recorded, without the numbers', () => {
+    const old = (r: object) => offerWhy(r as OfferReason);
+    expect(old({ kind: 'Ladder', step: 1, of: 3 })).toBe('ladder step 1 of 3, priced from the order book');
+    expect(old({ kind: 'Ladder', step: 1, of: 1 })).toBe('short loan, priced from the order book');
+    expect(old({ kind: 'Spike' })).toBe('held high for rate spikes');
+    expect(old({ kind: 'AtFloor' })).toBe('at your minimum rate (the market is below it)');
+    expect(old({ kind: 'Frr' })).toBe('follows the Flash Return Rate');
+    expect(old({ kind: 'Frr', delta: '0' })).toBe('follows the Flash Return Rate');
     expect(offerWhy({ kind: 'Reprice', from_rate: '0.00015' })).toBe('unfilled, lowered from 0.0150 %/day');
   });
   it('explains a long loan with the FRR and factor behind its rate', () => {

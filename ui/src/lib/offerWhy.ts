@@ -21,14 +21,24 @@ export function offerWhy(reason: OfferReason): string {
 
 function words(reason: OfferReason): string {
   switch (reason.kind) {
-    case 'Ladder':
-      return reason.of > 1 ? `ladder step ${reason.step} of ${reason.of}, priced from the order book` : 'short loan, priced from the order book';
+    case 'Ladder': {
+      const what = reason.of > 1 ? `ladder step ${reason.step} of ${reason.of}` : 'short loan';
+      return reason.ahead_usd == null
+        ? `${what}, priced from the order book`
+        : `${what}, priced where ${compact(reason.ahead_usd)} USD of other offers are cheaper`;
+    }
     case 'Spike':
-      return 'held high for rate spikes';
+      return reason.times == null || reason.top == null
+        ? 'held high for rate spikes'
+        : `held for rate spikes at ${factorText(reason.times)} × the ladder’s top rate (${perDay(reason.top)})`;
     case 'AtFloor':
-      return 'at your minimum rate (the market is below it)';
+      return reason.market == null
+        ? 'at your minimum rate (the market is below it)'
+        : `at your minimum rate; the book offered ${perDay(reason.market)} at this depth`;
     case 'Frr':
-      return 'follows the Flash Return Rate';
+      return reason.delta == null || Number(reason.delta) === 0
+        ? 'follows the Flash Return Rate'
+        : `follows the Flash Return Rate, ${perDay(reason.delta)} above it`;
     case 'Reprice':
       return `unfilled, lowered from ${perDay(reason.from_rate)}`;
     case 'Long': {

@@ -37,10 +37,10 @@ const USD = {
   currency: 'USD', total: '1234567.89', idle: '12345.67', onOffer: '222222.22', manualOnOffer: '0', lent: '999999.99',
   // Every kind of Why, the longest among them.
   offers: [
-    offer(1, '111111.11', '0.00031', 2, { kind: 'Ladder', step: 1, of: 3 }),
+    offer(1, '111111.11', '0.00031', 2, { kind: 'Ladder', step: 1, of: 3, ahead_usd: '340000' }),
     offer(2, '111111.11', '0.000296', 120, { kind: 'Long', frr: '0.00037', factor: '0.80', basis: 'FrrFactor', seen: { hours: '24', longVolume: '2800000', volumeAtOrAbove: '2100000', shareAtOrAbove: '0.75', paceMinutes: '40' } }),
     offer(3, '111111.11', '0.000444', 120, { kind: 'Long', frr: '0.00037', factor: '1.20', basis: 'ShortMarket' }),
-    offer(4, '111111.11', '0.00062', 2, { kind: 'Spike' }),
+    offer(4, '111111.11', '0.00062', 2, { kind: 'Spike', times: '2', top: '0.00031' }),
     offer(5, '111111.11', '0.00028', 2, { kind: 'Reprice', from_rate: '0.000295' }),
     offer(6, '111111.11', '0.005', 30, null, false),
   ],

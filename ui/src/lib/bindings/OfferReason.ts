@@ -13,7 +13,27 @@ step: number,
 /**
  * Number of steps.
  */
-of: number, } | { "kind": "Spike" } | { "kind": "AtFloor" } | { "kind": "Frr" } | { "kind": "Reprice", 
+of: number, 
+/**
+ * Other lenders' offers cheaper than this step, USD-equivalent (the step's depth).
+ */
+ahead_usd: string | null, } | { "kind": "Spike", 
+/**
+ * The multiple of the ladder's highest rate.
+ */
+times: string | null, 
+/**
+ * The ladder's highest rate.
+ */
+top: string | null, } | { "kind": "AtFloor", 
+/**
+ * What the book offered at this step's depth.
+ */
+market: string | null, } | { "kind": "Frr", 
+/**
+ * The offset above FRR.
+ */
+delta: string | null, } | { "kind": "Reprice", 
 /**
  * The previous rate.
  */
