@@ -339,15 +339,7 @@ impl Exchange for SimExchange {
                 })
                 .filter(|b| b.amount > Decimal::ZERO)
                 .collect();
-            // The ticker's last price: the latest trade of the last day, else the market's
-            // level (`server::ticker_row`, which keeps the day's trades in order).
-            let since = w.now - world::DAY_MS;
-            let last = m
-                .trades
-                .iter()
-                .rev()
-                .find(|t| t.mts >= since)
-                .map_or(m.market_rate, |t| t.rate);
+            let last = ticker_last(w, m);
             let line = w.frr_amount_available(&symbol).map(wire);
             Some((asks, wire(m.frr), wire(last), line))
         });
@@ -375,6 +367,27 @@ impl Exchange for SimExchange {
         })
     }
 
+    async fn last_rates(
+        &self,
+        currencies: &[String],
+    ) -> Result<Vec<(String, Decimal)>, ExchangeError> {
+        // `tickers?symbols=…`: one call; the last price as the ticker gives it (the latest
+        // trade of the last day, else the market's level).
+        for c in currencies {
+            seg(&format!("f{c}"))?;
+        }
+        self.call();
+        Ok(self.sim.with_world(|w| {
+            currencies
+                .iter()
+                .filter_map(|c| {
+                    let last = ticker_last(w, w.markets.get(&format!("f{c}"))?);
+                    (last > Decimal::ZERO).then(|| (c.clone(), wire(last)))
+                })
+                .collect()
+        }))
+    }
+
     async fn public_trades(
         &self,
         cur: &str,
@@ -398,10 +411,10 @@ impl Exchange for SimExchange {
                         period: t.period,
                     })
                     .collect();
-                // The newest 1 000 (as bfx-sim's HTTP path pages), oldest first.
-                rows.sort_by_key(|t| std::cmp::Reverse(t.mts));
+                // The oldest 1 000 from `since_mts` (as Bitfinex and bfx-sim's HTTP path page
+                // with `sort=1`).
+                rows.sort_by_key(|t| t.mts);
                 rows.truncate(1_000);
-                rows.reverse();
                 Some(rows)
             })
             .ok_or_else(bad_symbol)
@@ -464,6 +477,17 @@ impl Exchange for SimExchange {
             .map(drop)
             .map_err(|r| refused(&r))
     }
+}
+
+/// The ticker's last price: the latest trade of the last day, else the market's level
+/// (`server::ticker_row`, which keeps the day's trades in order).
+fn ticker_last(w: &bfx_sim::World, m: &world::Market) -> Decimal {
+    let since = w.now - world::DAY_MS;
+    m.trades
+        .iter()
+        .rev()
+        .find(|t| t.mts >= since)
+        .map_or(m.market_rate, |t| t.rate)
 }
 
 #[cfg(test)]

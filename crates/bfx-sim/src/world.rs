@@ -1124,6 +1124,12 @@ impl World {
         }
     }
 
+    /// Applies one market event now, as the driver would (tests and the admin API: a borrower
+    /// sweeping the book, a rate jump).
+    pub fn inject(&mut self, d: &Demand) {
+        self.on_demand(d);
+    }
+
     fn on_demand(&mut self, d: &Demand) {
         match d {
             Demand::SetRate { symbol, rate } => {

@@ -219,7 +219,17 @@ pub fn offer_reason(r: &OfferReason) -> String {
                 None => what,
             }
         }
-        OfferReason::Spike { times, top } => match (times, top) {
+        OfferReason::Spike {
+            into: Some(x),
+            level: Some(l),
+            ..
+        } if !l.is_zero() => format!(
+            "offered into a rate spike: trades at {}, {} × the last day's level ({}); lent for longer",
+            per_day(*x),
+            (*x / *l).round_dp(1).normalize(),
+            per_day(*l)
+        ),
+        OfferReason::Spike { times, top, .. } => match (times, top) {
             (Some(t), Some(top)) => format!(
                 "held for rate spikes at {} × the ladder's top rate ({})",
                 t.normalize(),
@@ -421,9 +431,20 @@ mod tests {
         assert_eq!(
             offer_reason(&OfferReason::Spike {
                 times: Some(dec!(2.0)),
-                top: Some(dec!(0.00014))
+                top: Some(dec!(0.00014)),
+                into: None,
+                level: None,
             }),
             "held for rate spikes at 2 × the ladder's top rate (0.0140 %/day)"
+        );
+        assert_eq!(
+            offer_reason(&OfferReason::Spike {
+                times: Some(dec!(2.0)),
+                top: Some(dec!(0.00014)),
+                into: Some(dec!(0.0006)),
+                level: Some(dec!(0.00015)),
+            }),
+            "offered into a rate spike: trades at 0.0600 %/day, 4 × the last day's level (0.0150 %/day); lent for longer"
         );
         assert_eq!(
             offer_reason(&OfferReason::AtFloor {

@@ -88,6 +88,7 @@ fn bench(c: &mut Criterion) {
                     halt: None,
                     now_mts: NOW,
                     long_demand: None,
+                    short_level: None,
                 });
                 offers += p.submit.len();
             }

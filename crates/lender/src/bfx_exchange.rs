@@ -176,6 +176,23 @@ impl Exchange for BfxExchange {
         })
     }
 
+    async fn last_rates(
+        &self,
+        currencies: &[String],
+    ) -> Result<Vec<(String, Decimal)>, ExchangeError> {
+        let syms: Vec<String> = currencies.iter().map(|c| format!("f{c}")).collect();
+        let refs: Vec<&str> = syms.iter().map(String::as_str).collect();
+        let tickers = self.client.tickers(&refs).await.map_err(map)?;
+        Ok(tickers
+            .into_iter()
+            .filter(|t| t.last_price > Decimal::ZERO)
+            .filter_map(|t| {
+                let cur = t.symbol.as_deref()?.strip_prefix('f')?.to_owned();
+                Some((cur, t.last_price))
+            })
+            .collect())
+    }
+
     async fn public_trades(
         &self,
         cur: &str,

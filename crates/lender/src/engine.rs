@@ -129,6 +129,9 @@ pub struct EngineConfig {
 /// The default [`EngineConfig::watch_every`]: 3 s is 20 wallet calls a minute, under a
 /// quarter of Bitfinex's 90/min for that endpoint, and keeps idle money's wait to a few seconds.
 pub const WATCH_EVERY: Duration = Duration::from_secs(3);
+/// The spike watch reacts again when the last trade climbs this much above the one it last
+/// reacted to.
+const SPIKE_AGAIN: Decimal = rust_decimal_macros::dec!(1.1);
 
 impl Default for EngineConfig {
     fn default() -> Self {
@@ -362,6 +365,8 @@ pub struct Engine<X: Exchange> {
     last_snapshot: BTreeMap<String, i64>,
     /// The last day of public trades per currency (read with each snapshot).
     recent: BTreeMap<String, crate::estimate::RecentPrints>,
+    /// The last trade's rate of the spike the watch last reacted to, per currency.
+    spike_reacted: BTreeMap<String, Decimal>,
     /// The available funding balance per currency as last read (by a cycle or a watch).
     watched: BTreeMap<String, Decimal>,
     /// What went wrong in the last cycle.
@@ -416,6 +421,7 @@ impl<X: Exchange> Engine<X> {
             last_seen: BTreeMap::new(),
             last_snapshot: BTreeMap::new(),
             recent: BTreeMap::new(),
+            spike_reacted: BTreeMap::new(),
             watched: BTreeMap::new(),
             problems: Problems::default(),
             started_mts,
@@ -454,10 +460,9 @@ impl<X: Exchange> Engine<X> {
     /// Strategy page's live preview). `None` before the first cycle.
     pub fn preview(&self, currency: &str, settings: &StrategySettings) -> Option<Plan> {
         let seen = self.last_seen.get(currency)?;
-        let demand = self
-            .recent
-            .get(currency)
-            .and_then(crate::estimate::RecentPrints::long_demand);
+        let recent = self.recent.get(currency);
+        let demand = recent.and_then(crate::estimate::RecentPrints::long_demand);
+        let short_level = recent.and_then(crate::estimate::RecentPrints::short_level);
         Some(planner::plan(&PlanInput {
             settings,
             rules: &self.cfg.rules,
@@ -469,6 +474,7 @@ impl<X: Exchange> Engine<X> {
             halt: None,
             now_mts: self.clock.now_mts(),
             long_demand: demand.as_ref(),
+            short_level,
         }))
     }
 
@@ -690,6 +696,51 @@ impl<X: Exchange> Engine<X> {
             }
         }
         rose
+    }
+
+    /// Looks at the last trade of every currency (one public call) and says whether a spike
+    /// began since the last look: a trade at [`planner::SPIKE_TRIGGER`] times the short
+    /// market's recent level or more, higher than the spike last reacted to. Only while
+    /// lending; errors are left to the next cycle.
+    pub async fn spike_seen(&mut self) -> bool {
+        if !self.running || self.halt.is_some() {
+            return false;
+        }
+        let levels: Vec<(String, Decimal)> = self
+            .cfg
+            .currencies
+            .iter()
+            .filter_map(|c| Some((c.clone(), self.recent.get(c)?.short_level()?)))
+            .collect();
+        if levels.is_empty() {
+            return false;
+        }
+        let names: Vec<String> = levels.iter().map(|l| l.0.clone()).collect();
+        let lasts = match self.x.last_rates(&names).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::debug!(error = %e, "spike watch");
+                return false;
+            }
+        };
+        let mut seen = false;
+        for (cur, level) in levels {
+            let Some(last) = lasts.iter().find(|l| l.0 == cur).map(|l| l.1) else {
+                continue;
+            };
+            if last < level * planner::SPIKE_TRIGGER {
+                self.spike_reacted.remove(&cur);
+            } else if self
+                .spike_reacted
+                .get(&cur)
+                .is_none_or(|r| last > *r * SPIKE_AGAIN)
+            {
+                tracing::info!(currency = %cur, %last, %level, "spike: offering into it now");
+                self.spike_reacted.insert(cur, last);
+                seen = true;
+            }
+        }
+        seen
     }
 
     /// One cycle: reconcile unknown writes, refresh, check, plan, act.
@@ -1020,10 +1071,9 @@ impl<X: Exchange> Engine<X> {
         } else {
             Some(Halt::Paused)
         };
-        let demand = self
-            .recent
-            .get(cur)
-            .and_then(crate::estimate::RecentPrints::long_demand);
+        let recent = self.recent.get(cur);
+        let demand = recent.and_then(crate::estimate::RecentPrints::long_demand);
+        let short_level = recent.and_then(crate::estimate::RecentPrints::short_level);
         let input = PlanInput {
             settings,
             rules: &self.cfg.rules,
@@ -1035,6 +1085,7 @@ impl<X: Exchange> Engine<X> {
             halt: None,
             now_mts: now,
             long_demand: demand.as_ref(),
+            short_level,
         };
         let mut plan = planner::plan(&input);
         match halt {
@@ -1727,7 +1778,8 @@ pub fn spawn<X: Exchange + 'static>(
                 () = tokio::time::sleep_until(next) => continue,
                 // Between cycles, a cheap look at the wallets: returned money is offered now.
                 () = tokio::time::sleep_until(watch_at), if watch_at < next => {
-                    if engine.money_returned().await {
+                    // Money back, or a spike to offer into: a cycle now.
+                    if engine.money_returned().await | engine.spike_seen().await {
                         next = tokio::time::Instant::now();
                     }
                     watch_at = next_watch(&engine.cfg, next);

@@ -65,6 +65,27 @@ impl RecentPrints {
         self.seen_until = Some(now);
     }
 
+    /// The short market's level: the amount-weighted median rate of the window's 2–30-day
+    /// trades, or `None` when less than an hour was seen. A trade far above it is a spike.
+    pub fn short_level(&self) -> Option<Decimal> {
+        if self.seen_until? - self.seen_since? < MIN_SEEN_MS {
+            return None;
+        }
+        let mut short: Vec<(Decimal, Decimal)> = self
+            .prints
+            .iter()
+            .filter(|p| p.period < LONG_FROM_DAYS)
+            .map(|p| (p.rate, p.amount))
+            .collect();
+        short.sort_by_key(|r| r.0);
+        let half = short.iter().map(|r| r.1).sum::<Decimal>() / Decimal::TWO;
+        let mut acc = Decimal::ZERO;
+        short.into_iter().find_map(|(rate, amount)| {
+            acc += amount;
+            (acc >= half).then_some(rate)
+        })
+    }
+
     /// Forgets everything (the trades could not be read: a gap would misstate the pace).
     pub fn reset(&mut self) {
         *self = Self::default();
@@ -207,6 +228,23 @@ mod tests {
         let none = d.at(dec!(0.001), dec!(750));
         assert_eq!(none.share_at_or_above, Some(Decimal::ZERO));
         assert_eq!(none.pace_minutes, None);
+    }
+
+    #[test]
+    fn the_short_level_is_the_amount_weighted_median_of_short_trades() {
+        let mut w = RecentPrints::default();
+        w.add(
+            &[
+                p(H, dec!(100), dec!(0.0001), 2),
+                p(H + 1, dec!(300), dec!(0.00015), 2),
+                p(H + 2, dec!(100), dec!(0.0009), 2),
+                p(H + 3, dec!(5000), dec!(0.0003), 120),
+            ],
+            0,
+            2 * H,
+        );
+        assert_eq!(w.short_level(), Some(dec!(0.00015)), "long trades left out");
+        assert!(RecentPrints::default().short_level().is_none());
     }
 
     #[test]

@@ -154,6 +154,12 @@ pub trait Exchange: Send + Sync {
         currency: &str,
         since_mts: i64,
     ) -> impl Future<Output = Result<Vec<PublicPrint>, ExchangeError>> + Send;
+    /// The rate of the last public funding trade of each currency (one call for all: the
+    /// between-cycles spike watch). A currency without a trade is left out.
+    fn last_rates(
+        &self,
+        currencies: &[String],
+    ) -> impl Future<Output = Result<Vec<(String, Decimal)>, ExchangeError>> + Send;
     /// Submits a lending offer (amount > 0 only).
     fn submit_offer(
         &self,

@@ -63,7 +63,19 @@ pub struct PlanInput<'a> {
     pub now_mts: i64,
     /// Long loans traded recently, by rate ([`crate::estimate`]); shown with long offers.
     pub long_demand: Option<&'a crate::estimate::LongDemand>,
+    /// The short market's recent level ([`crate::estimate::RecentPrints::short_level`]): a
+    /// last trade at [`SPIKE_TRIGGER`] times it or more is a spike, and the spike tranche is
+    /// offered into it.
+    pub short_level: Option<Decimal>,
 }
+
+/// A last trade at this many times the short market's recent level is a spike.
+pub const SPIKE_TRIGGER: Decimal = dec!(2);
+/// Offered into a spike at this share of its last trade's rate (a little under it, so the
+/// borrowers still sweeping take it).
+pub const SPIKE_INTO: Decimal = dec!(0.95);
+/// Offered into a spike for at least this many days: the high rate is kept for longer.
+pub const SPIKE_LOCK_DAYS: u32 = 30;
 
 /// Why an offer is wanted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -91,6 +103,14 @@ pub enum OfferReason {
         #[serde(default)]
         #[ts(type = "string | null")]
         top: Option<Decimal>,
+        /// A spike is on: the last trade's rate, which the tranche is offered into.
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        into: Option<Decimal>,
+        /// The short market's recent level the spike is measured against.
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        level: Option<Decimal>,
     },
     /// Raised to the minimum rate because the book is cheaper.
     AtFloor {
@@ -833,16 +853,36 @@ fn ladder_slots(
         }
     }
     if spike > Decimal::ZERO {
-        let rate = up8(top * s.spike_rate_multiplier).max(floor);
+        // A spike on (the last trade far above the recent level, and confirmed by being a
+        // trade): the tranche goes into it, not to its usual place above the ladder.
+        let spiking = match (input.short_level, input.market.last_rate) {
+            (Some(level), Some(last)) if level > Decimal::ZERO && last >= level * SPIKE_TRIGGER => {
+                Some((last, level))
+            }
+            _ => None,
+        };
+        let usual = up8(top * s.spike_rate_multiplier);
+        let rate = match spiking {
+            Some((last, _)) => down8(last * SPIKE_INTO).max(usual),
+            None => usual,
+        }
+        .max(floor);
+        // Into a spike, the rate is locked for longer (the trade itself confirms it).
+        let period = match spiking {
+            Some(_) => clamp_period(period_at(input, rate).max(SPIKE_LOCK_DAYS), input.rules),
+            None => period_at(input, rate),
+        };
         for piece in split(spike, s.max_order_size, min_offer) {
             slots.push(Slot {
                 amount: piece,
                 rate,
-                period: period_at(input, rate),
+                period,
                 kind: OfferKind::Limit,
                 reason: OfferReason::Spike {
                     times: Some(s.spike_rate_multiplier),
                     top: Some(top),
+                    into: spiking.map(|x| x.0),
+                    level: spiking.map(|x| x.1),
                 },
                 matched: Decimal::ZERO,
             });

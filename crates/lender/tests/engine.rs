@@ -558,22 +558,29 @@ async fn the_long_tranche_is_lent_long_near_frr_and_every_own_offer_says_why() {
     }
 }
 
-#[tokio::test]
-async fn a_long_offer_says_how_much_of_the_last_days_long_volume_traded_at_or_above_it() {
-    let r = rig().await;
-    let mut e = engine(&r);
-    e.set_settings(
-        "USD",
-        lender::StrategySettings::preset(lender::Preset::Steady),
-    )
-    .unwrap();
+/// An engine lending with `preset`, after `cycles` cycles 5 simulated minutes apart.
+async fn lending_for(
+    r: &Rig,
+    preset: lender::Preset,
+    cycles: usize,
+) -> Engine<lender::bfx_exchange::BfxExchange> {
+    let mut e = engine(r);
+    e.set_settings("USD", lender::StrategySettings::preset(preset))
+        .unwrap();
     e.start().unwrap();
-    // A day and a bit of market, a cycle every 5 minutes (the engine reads the public trades
-    // with each snapshot): the window holds the last 24 hours.
-    for _ in 0..(25 * 12) {
+    for _ in 0..cycles {
         r.sim.advance(300_000);
         e.cycle().await.unwrap();
     }
+    e
+}
+
+#[tokio::test]
+async fn a_long_offer_says_how_much_of_the_last_days_long_volume_traded_at_or_above_it() {
+    let r = rig().await;
+    // A day and a bit of market, a cycle every 5 minutes (the engine reads the public trades
+    // with each snapshot): the window holds the last 24 hours.
+    let mut e = lending_for(&r, lender::Preset::Steady, 25 * 12).await;
     // New money: it is offered long, with what the recent long trades say.
     r.sim
         .with_world(|w| w.fund(r.account, "funding", "USD", Decimal::from(5000)));
@@ -605,4 +612,103 @@ async fn a_long_offer_says_how_much_of_the_last_days_long_volume_traded_at_or_ab
     assert!(s.volume_at_or_above <= s.long_volume);
     let share = s.share_at_or_above.unwrap();
     assert!(share > Decimal::ZERO && share <= Decimal::ONE, "{s:?}");
+}
+
+/// Issue 16, item 2: how fast the engine offers into a spike, in simulated seconds from the
+/// first spike trade to our offer on the book at the spike's level, with its normal cycle and
+/// the 3-second watch between cycles.
+#[tokio::test]
+async fn a_spike_is_offered_into_within_seconds_by_the_watch_between_cycles() {
+    let r = rig().await;
+    // Two hours of calm, a cycle every 5 minutes: the engine learns the short market's level.
+    let mut e = lending_for(&r, lender::Preset::SpikeHunting, 24).await;
+    assert!(!e.spike_seen().await, "no spike in a calm market");
+    let level = r.sim.with_world(|w| w.markets["fUSD"].market_rate);
+    // A spike: the market jumps to 4 × its level and a borrower sweeps the book up to it.
+    let spike = level * Decimal::from(4);
+    let t0 = r.sim.now();
+    r.sim.with_world(|w| {
+        w.inject(&bfx_sim::driver::Demand::SetRate {
+            symbol: "fUSD".into(),
+            rate: spike,
+        });
+        w.inject(&bfx_sim::driver::Demand::Borrow {
+            symbol: "fUSD".into(),
+            amount: Decimal::from(50_000_000),
+            period: 2,
+            max_rate: spike,
+            life_ms: 3_600_000,
+        });
+    });
+    let (first_print, top_print) = r.sim.with_world(|w| {
+        let spiked: Vec<_> = w.markets["fUSD"]
+            .trades
+            .iter()
+            .filter(|t| t.mts >= t0 && t.rate >= level * Decimal::from(2))
+            .map(|t| (t.mts, t.rate))
+            .collect();
+        (
+            spiked.iter().map(|t| t.0).min(),
+            spiked.iter().map(|t| t.1).max(),
+        )
+    });
+    let first_print = first_print.expect("the spike printed");
+    let top_print = top_print.unwrap();
+    // The sweep took what we had on the book at its own price. Money that is free during the
+    // spike (here a loan repaid as it began; only the spike watch runs, not the wallet watch)
+    // goes into it.
+    r.sim
+        .with_world(|w| w.fund(r.account, "funding", "USD", Decimal::from(4000)));
+    // Our offer placed after the spike began, at its level.
+    let ours_in_spike = |r: &Rig| {
+        r.sim.with_world(|w| {
+            w.markets["fUSD"].offers.iter().any(|o| {
+                o.account == Some(r.account)
+                    && o.created >= t0
+                    && o.rate >= level * Decimal::from(2)
+            })
+        })
+    };
+    // Second by second, as the actor does: a watch every 3 s, a cycle when it says so.
+    let mut reacted_at = None;
+    for s in 1..=60 {
+        r.sim.advance(1_000);
+        if s % 3 == 0 && e.spike_seen().await {
+            e.cycle().await.unwrap();
+        }
+        if ours_in_spike(&r) {
+            reacted_at = Some(r.sim.now());
+            break;
+        }
+    }
+    let reacted_at = reacted_at.expect("an offer went into the spike within a minute");
+    let secs = (reacted_at - first_print) / 1_000;
+    println!("spike reaction: {secs} simulated seconds (spike printed up to {top_print})");
+    assert!(secs <= 5, "{secs} s");
+    // It says it is in a spike, with the numbers, and is lent for longer.
+    r.sim.advance(1_000);
+    e.cycle().await.unwrap();
+    let status = e.status();
+    let usd = status
+        .currencies
+        .iter()
+        .find(|c| c.currency == "USD")
+        .unwrap();
+    let into = usd
+        .offers
+        .iter()
+        .filter_map(|o| match &o.reason {
+            Some(lender::planner::OfferReason::Spike {
+                into: Some(x),
+                level: Some(l),
+                ..
+            }) => Some((*x, *l, o.period)),
+            _ => None,
+        })
+        .next();
+    let (x, l, period) = into.unwrap_or_else(|| panic!("{:#?}", usd.offers));
+    assert!(x >= l * Decimal::from(2), "{x} vs {l}");
+    assert!(period >= 30);
+    // Seen once: the watch does not ask for a cycle every 3 s while the spike lasts.
+    assert!(!e.spike_seen().await);
 }

@@ -51,6 +51,7 @@ struct World {
     now: i64,
     next_id: i64,
     long_demand: Option<lender::estimate::LongDemand>,
+    short_level: Option<Decimal>,
 }
 
 /// A ladder without long loans (the Balanced preset before strategy v2): the fixture of the
@@ -79,6 +80,7 @@ impl World {
             now: NOW,
             next_id: 1,
             long_demand: None,
+            short_level: None,
         }
     }
 
@@ -94,6 +96,7 @@ impl World {
             halt: self.halt,
             now_mts: self.now,
             long_demand: self.long_demand.as_ref(),
+            short_level: self.short_level,
         })
     }
 
@@ -174,7 +177,9 @@ fn a_fresh_balance_gets_a_ladder_and_a_spike_tranche() {
         spike[0].reason,
         OfferReason::Spike {
             times: Some(dec!(1.5)),
-            top: Some(dec!(0.00014))
+            top: Some(dec!(0.00014)),
+            into: None,
+            level: None,
         }
     );
     assert!(
@@ -772,6 +777,8 @@ fn reasons_recorded_by_earlier_versions_still_read() {
             OfferReason::Spike {
                 times: None,
                 top: None,
+                into: None,
+                level: None,
             },
         ),
         (
@@ -786,4 +793,51 @@ fn reasons_recorded_by_earlier_versions_still_read() {
             "{json}"
         );
     }
+}
+
+/// Issue 16, item 2: when the last trade prints far above the short market's recent level, the
+/// spike tranche is offered into it (a little under the trade) for longer, and says so; when
+/// the spike is over it goes back to its usual place.
+#[test]
+fn a_spike_gets_the_spike_tranche_offered_into_it_for_longer() {
+    let mut w = World::new(dec!(10000));
+    w.short_level = Some(dec!(0.00013));
+    let calm = w.plan();
+    let usual = calm
+        .submit
+        .iter()
+        .find(|d| matches!(d.reason, OfferReason::Spike { .. }))
+        .unwrap()
+        .clone();
+    assert_eq!((usual.rate, usual.period), (dec!(0.00021), 2));
+    w.apply(&calm);
+    // A borrower sweeps up to 0.06 %/day: 4.6 × the level.
+    w.market.last_rate = Some(dec!(0.0006));
+    let p = w.plan();
+    let into = p
+        .submit
+        .iter()
+        .find(|d| matches!(d.reason, OfferReason::Spike { .. }))
+        .unwrap_or_else(|| panic!("{p:#?}"));
+    assert_eq!(into.rate, dec!(0.00057), "0.95 × the spike's trade");
+    assert_eq!(into.period, 30, "locked for longer");
+    assert_eq!(into.amount, usual.amount);
+    assert!(matches!(
+        into.reason,
+        OfferReason::Spike { into: Some(r), level: Some(l), .. } if r == dec!(0.0006) && l == dec!(0.00013)
+    ));
+    assert!(
+        p.cancel
+            .iter()
+            .any(|c| c.reason == CancelReason::Superseded || c.reason == CancelReason::RateMoved),
+        "the usual spike offer makes way: {p:#?}"
+    );
+    check_invariants(&w, &p);
+    // Below the trigger it is no spike: the ladder is left alone.
+    w.market.last_rate = Some(dec!(0.0002));
+    assert!(w.plan().is_noop());
+    // Without a level (the engine has not seen an hour of trades) nothing is a spike.
+    w.short_level = None;
+    w.market.last_rate = Some(dec!(0.0006));
+    assert!(w.plan().is_noop());
 }

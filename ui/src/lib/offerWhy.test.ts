@@ -9,7 +9,10 @@ describe('offerWhy', () => {
   it('explains the short offers with the numbers behind them', () => {
     expect(offerWhy({ kind: 'Ladder', step: 2, of: 3, ahead_usd: '340000' })).toBe('ladder step 2 of 3, priced where 340 k USD of other offers are cheaper');
     expect(offerWhy({ kind: 'Ladder', step: 1, of: 1, ahead_usd: '0' })).toBe('short loan, priced where 0 USD of other offers are cheaper');
-    expect(offerWhy({ kind: 'Spike', times: '2', top: '0.00014' })).toBe('held for rate spikes at 2 × the ladder’s top rate (0.0140 %/day)');
+    expect(offerWhy({ kind: 'Spike', times: '2', top: '0.00014', into: null, level: null })).toBe('held for rate spikes at 2 × the ladder’s top rate (0.0140 %/day)');
+    expect(offerWhy({ kind: 'Spike', times: '2', top: '0.00014', into: '0.0006', level: '0.00015' })).toBe(
+      'offered into a rate spike: trades at 0.0600 %/day, 4 × the last day’s level (0.0150 %/day); lent for longer',
+    );
     expect(offerWhy({ kind: 'AtFloor', market: '0.0001' })).toBe('at your minimum rate; the book offered 0.0100 %/day at this depth');
     expect(offerWhy({ kind: 'Frr', delta: '0.00001' })).toBe('follows the Flash Return Rate, 0.0010 %/day above it');
   });

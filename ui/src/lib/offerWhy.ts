@@ -28,6 +28,10 @@ function words(reason: OfferReason): string {
         : `${what}, priced where ${compact(reason.ahead_usd)} USD of other offers are cheaper`;
     }
     case 'Spike':
+      if (reason.into != null && reason.level != null && Number(reason.level) > 0) {
+        const times = +(Number(reason.into) / Number(reason.level)).toFixed(1);
+        return `offered into a rate spike: trades at ${perDay(reason.into)}, ${times} × the last day’s level (${perDay(reason.level)}); lent for longer`;
+      }
       return reason.times == null || reason.top == null
         ? 'held high for rate spikes'
         : `held for rate spikes at ${factorText(reason.times)} × the ladder’s top rate (${perDay(reason.top)})`;

@@ -25,7 +25,15 @@ times: string | null,
 /**
  * The ladder's highest rate.
  */
-top: string | null, } | { "kind": "AtFloor", 
+top: string | null, 
+/**
+ * A spike is on: the last trade's rate, which the tranche is offered into.
+ */
+into: string | null, 
+/**
+ * The short market's recent level the spike is measured against.
+ */
+level: string | null, } | { "kind": "AtFloor", 
 /**
  * What the book offered at this step's depth.
  */
