@@ -49,8 +49,15 @@ fn candidate(name: &str) -> Option<(String, StrategySettings)> {
         };
         return Some((name.to_owned(), s));
     }
-    let preset = Preset::from_name(name)?;
-    Some((name.to_owned(), StrategySettings::preset(preset)))
+    // `NAME+high`: the preset with `longer_when_high` on.
+    let (base, high) = match name.strip_suffix("+high") {
+        Some(b) => (b, true),
+        None => (name, false),
+    };
+    let preset = Preset::from_name(base)?;
+    let mut s = StrategySettings::preset(preset);
+    s.longer_when_high |= high;
+    Some((name.to_owned(), s))
 }
 
 #[tokio::main(flavor = "current_thread")]

@@ -110,6 +110,7 @@ fn offer(amount: &str, rate: &str, period: u32, kind: OfferKind) -> DesiredOffer
             step: 1,
             of: 1,
             ahead_usd: None,
+            top_from: None,
         },
     }
 }

@@ -205,16 +205,24 @@ pub fn offer_reason(r: &OfferReason) -> String {
             step,
             of,
             ahead_usd,
+            top_from,
         } => {
             let what = if *of > 1 {
                 format!("ladder step {step} of {of}")
             } else {
                 "short loan".to_owned()
             };
-            match ahead_usd {
+            let what = match ahead_usd {
                 Some(a) => format!(
                     "{what}, priced where {} USD of other offers are cheaper",
                     compact(*a)
+                ),
+                None => what,
+            };
+            match top_from {
+                Some(t) => format!(
+                    "{what}; in the top 5 % of the last day's short trades (from {}), so lent for longer",
+                    per_day(*t)
                 ),
                 None => what,
             }
@@ -416,7 +424,8 @@ mod tests {
             offer_reason(&OfferReason::Ladder {
                 step: 1,
                 of: 3,
-                ahead_usd: None
+                ahead_usd: None,
+                top_from: None,
             }),
             "ladder step 1 of 3"
         );
@@ -424,9 +433,19 @@ mod tests {
             offer_reason(&OfferReason::Ladder {
                 step: 2,
                 of: 3,
-                ahead_usd: Some(dec!(340000))
+                ahead_usd: Some(dec!(340000)),
+                top_from: None,
             }),
             "ladder step 2 of 3, priced where 340 k USD of other offers are cheaper"
+        );
+        assert_eq!(
+            offer_reason(&OfferReason::Ladder {
+                step: 3,
+                of: 3,
+                ahead_usd: Some(dec!(840000)),
+                top_from: Some(dec!(0.00012)),
+            }),
+            "ladder step 3 of 3, priced where 840 k USD of other offers are cheaper; in the top 5 % of the last day's short trades (from 0.0120 %/day), so lent for longer"
         );
         assert_eq!(
             offer_reason(&OfferReason::Spike {

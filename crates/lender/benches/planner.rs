@@ -89,6 +89,7 @@ fn bench(c: &mut Criterion) {
                     now_mts: NOW,
                     long_demand: None,
                     short_level: None,
+                    short_top: None,
                 });
                 offers += p.submit.len();
             }

@@ -463,6 +463,7 @@ impl<X: Exchange> Engine<X> {
         let recent = self.recent.get(currency);
         let demand = recent.and_then(crate::estimate::RecentPrints::long_demand);
         let short_level = recent.and_then(crate::estimate::RecentPrints::short_level);
+        let short_top = recent.and_then(crate::estimate::RecentPrints::short_top);
         Some(planner::plan(&PlanInput {
             settings,
             rules: &self.cfg.rules,
@@ -475,6 +476,7 @@ impl<X: Exchange> Engine<X> {
             now_mts: self.clock.now_mts(),
             long_demand: demand.as_ref(),
             short_level,
+            short_top,
         }))
     }
 
@@ -1074,6 +1076,7 @@ impl<X: Exchange> Engine<X> {
         let recent = self.recent.get(cur);
         let demand = recent.and_then(crate::estimate::RecentPrints::long_demand);
         let short_level = recent.and_then(crate::estimate::RecentPrints::short_level);
+        let short_top = recent.and_then(crate::estimate::RecentPrints::short_top);
         let input = PlanInput {
             settings,
             rules: &self.cfg.rules,
@@ -1086,6 +1089,7 @@ impl<X: Exchange> Engine<X> {
             now_mts: now,
             long_demand: demand.as_ref(),
             short_level,
+            short_top,
         };
         let mut plan = planner::plan(&input);
         match halt {

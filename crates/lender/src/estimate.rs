@@ -68,6 +68,17 @@ impl RecentPrints {
     /// The short market's level: the amount-weighted median rate of the window's 2–30-day
     /// trades, or `None` when less than an hour was seen. A trade far above it is a spike.
     pub fn short_level(&self) -> Option<Decimal> {
+        self.short_quantile(Decimal::new(5, 1))
+    }
+
+    /// The rate the top 5 % of the window's 2–30-day volume traded at or above: a rate there
+    /// is high *relative to the recent market*, and is lent for longer.
+    pub fn short_top(&self) -> Option<Decimal> {
+        self.short_quantile(Decimal::new(95, 2))
+    }
+
+    /// The amount-weighted `q` quantile of the window's 2–30-day trade rates.
+    fn short_quantile(&self, q: Decimal) -> Option<Decimal> {
         if self.seen_until? - self.seen_since? < MIN_SEEN_MS {
             return None;
         }
@@ -78,11 +89,11 @@ impl RecentPrints {
             .map(|p| (p.rate, p.amount))
             .collect();
         short.sort_by_key(|r| r.0);
-        let half = short.iter().map(|r| r.1).sum::<Decimal>() / Decimal::TWO;
+        let target = short.iter().map(|r| r.1).sum::<Decimal>() * q;
         let mut acc = Decimal::ZERO;
         short.into_iter().find_map(|(rate, amount)| {
             acc += amount;
-            (acc >= half).then_some(rate)
+            (acc >= target).then_some(rate)
         })
     }
 
@@ -244,6 +255,7 @@ mod tests {
             2 * H,
         );
         assert_eq!(w.short_level(), Some(dec!(0.00015)), "long trades left out");
+        assert_eq!(w.short_top(), Some(dec!(0.0009)), "the top 5 % of 500");
         assert!(RecentPrints::default().short_level().is_none());
     }
 

@@ -67,7 +67,15 @@ pub struct PlanInput<'a> {
     /// last trade at [`SPIKE_TRIGGER`] times it or more is a spike, and the spike tranche is
     /// offered into it.
     pub short_level: Option<Decimal>,
+    /// The rate the top 5 % of the recent short volume traded at or above
+    /// ([`crate::estimate::RecentPrints::short_top`]): with `longer_when_high`, a limit offer
+    /// there is high relative to the recent market and is lent for [`RELATIVE_LONG_DAYS`] (when
+    /// a second source confirms it), whatever the settings' absolute thresholds say.
+    pub short_top: Option<Decimal>,
 }
+
+/// The period of an offer in the top 5 % of the recent short market.
+pub const RELATIVE_LONG_DAYS: u32 = 30;
 
 /// A last trade at this many times the short market's recent level is a spike.
 pub const SPIKE_TRIGGER: Decimal = dec!(2);
@@ -92,6 +100,11 @@ pub enum OfferReason {
         #[serde(default)]
         #[ts(type = "string | null")]
         ahead_usd: Option<Decimal>,
+        /// Set when the rate is in the top 5 % of the recent short market (this rate or
+        /// more): then it is lent for longer.
+        #[serde(default)]
+        #[ts(type = "string | null")]
+        top_from: Option<Decimal>,
     },
     /// Held back at a high rate for rate spikes.
     Spike {
@@ -476,6 +489,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 OfferKind::Limit => {
                     own.period == clamp_period(s.period_for(own.rate), rules)
                         || own.period == period_at(input, own.rate)
+                        || (s.longer_when_high
+                            && own.period == clamp_period(RELATIVE_LONG_DAYS, rules))
                         || is_long(own)
                 }
                 OfferKind::FrrDeltaVar => true,
@@ -640,12 +655,23 @@ fn clamp_period(days: u32, rules: &ExchangeRules) -> u32 {
 /// trade confirms the rate ([`crate::checks::confirmed`]), else the shortest. A rate read
 /// from the book alone never locks money for long.
 fn period_at(input: &PlanInput<'_>, rate: Decimal) -> u32 {
-    let p = clamp_period(input.settings.period_for(rate), input.rules);
+    let mut p = clamp_period(input.settings.period_for(rate), input.rules);
+    if relatively_high(input, rate) {
+        p = p.max(clamp_period(RELATIVE_LONG_DAYS, input.rules));
+    }
     if p > input.rules.min_period && !crate::checks::confirmed(rate, input.market) {
         input.rules.min_period
     } else {
         p
     }
+}
+
+/// True when `rate` is in the top 5 % of the recent short market.
+fn relatively_high(input: &PlanInput<'_>, rate: Decimal) -> bool {
+    input.settings.longer_when_high
+        && input
+            .short_top
+            .is_some_and(|top| top > Decimal::ZERO && rate >= top)
 }
 
 /// Splits `amount` into pieces of at most `max` (when set), none below `min`.
@@ -839,6 +865,7 @@ fn ladder_slots(
                 step: i + 1,
                 of: n_steps,
                 ahead_usd: Some(ahead_of(book_rate).round_dp(0)),
+                top_from: input.short_top.filter(|_| relatively_high(input, rate)),
             }
         };
         for piece in split(amount, s.max_order_size, min_offer) {

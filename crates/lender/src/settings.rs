@@ -169,6 +169,10 @@ pub struct StrategySettings {
     /// The long loans' period in days (2–120).
     #[serde(default = "default_long_period")]
     pub long_period: u32,
+    /// Lend a short offer for 30 days when its rate is in the top 5 % of the last day's short
+    /// trades (high *relative to the recent market*), whatever `period_thresholds` say.
+    #[serde(default)]
+    pub longer_when_high: bool,
 }
 
 impl StrategySettings {
@@ -200,6 +204,7 @@ impl StrategySettings {
             long_share: dec!(0.8),
             long_frr_factor: default_long_frr_factor(),
             long_period: default_long_period(),
+            longer_when_high: false,
         };
         match preset {
             Preset::Steady => Self {
@@ -257,6 +262,7 @@ impl StrategySettings {
             long_share: Decimal::ZERO,
             long_frr_factor: default_long_frr_factor(),
             long_period: default_long_period(),
+            longer_when_high: false,
         };
         Some(match preset {
             Preset::Steady => Self {

@@ -52,6 +52,7 @@ struct World {
     next_id: i64,
     long_demand: Option<lender::estimate::LongDemand>,
     short_level: Option<Decimal>,
+    short_top: Option<Decimal>,
 }
 
 /// A ladder without long loans (the Balanced preset before strategy v2): the fixture of the
@@ -81,6 +82,7 @@ impl World {
             next_id: 1,
             long_demand: None,
             short_level: None,
+            short_top: None,
         }
     }
 
@@ -97,6 +99,7 @@ impl World {
             now_mts: self.now,
             long_demand: self.long_demand.as_ref(),
             short_level: self.short_level,
+            short_top: self.short_top,
         })
     }
 
@@ -477,10 +480,12 @@ prop_compose! {
         budget in prop::option::of(dec_in(1_00, 20_000_00, 2)),
         long_share in prop::sample::select(vec![dec!(0), dec!(0.5), dec!(0.8), dec!(1)]),
         long_factor in dec_in(50, 120, 2),
+        longer in any::<bool>(),
     ) -> StrategySettings {
         let mut s = StrategySettings::preset(preset);
         s.long_share = long_share;
         s.long_frr_factor = long_factor;
+        s.longer_when_high = longer;
         s.reserve = reserve;
         s.max_to_lend = max;
         s.min_daily_rate = floor;
@@ -770,6 +775,7 @@ fn reasons_recorded_by_earlier_versions_still_read() {
                 step: 1,
                 of: 3,
                 ahead_usd: None,
+                top_from: None,
             },
         ),
         (
@@ -840,4 +846,57 @@ fn a_spike_gets_the_spike_tranche_offered_into_it_for_longer() {
     w.short_level = None;
     w.market.last_rate = Some(dec!(0.0006));
     assert!(w.plan().is_noop());
+}
+
+/// Issue 16: long periods when the rate is high *relative to the recent market*, not above a
+/// fixed number. A ladder step in the top 5 % of the last day's short trades is lent for 30
+/// days (the settings' absolute thresholds would say 2), and says why; the offers are not
+/// churned when the distribution moves.
+#[test]
+fn a_rate_in_the_top_of_the_recent_market_is_lent_for_longer() {
+    let mut w = World::new(dec!(10000));
+    let p = w.plan();
+    assert!(
+        p.submit.iter().all(|d| d.period == 2),
+        "no distribution known: as the settings say"
+    );
+    w.short_top = Some(dec!(0.00012));
+    assert!(
+        w.plan().submit.iter().all(|d| d.period == 2),
+        "only when switched on"
+    );
+    w.settings.longer_when_high = true;
+    let p = w.plan();
+    let periods: Vec<_> = p.submit.iter().map(|d| (d.rate, d.period)).collect();
+    assert_eq!(
+        periods,
+        vec![
+            (dec!(0.00011), 2),
+            (dec!(0.00012), 30),
+            (dec!(0.00014), 30),
+            (dec!(0.00021), 30)
+        ]
+    );
+    assert!(matches!(
+        p.submit[1].reason,
+        OfferReason::Ladder { top_from: Some(t), .. } if t == dec!(0.00012)
+    ));
+    assert!(matches!(
+        p.submit[0].reason,
+        OfferReason::Ladder { top_from: None, .. }
+    ));
+    check_invariants(&w, &p);
+    w.apply(&p);
+    assert!(w.plan().is_noop());
+    // The market moves up: the 30-day offers already placed are not churned for it.
+    w.short_top = Some(dec!(0.0003));
+    assert!(w.plan().is_noop(), "{:#?}", w.plan());
+    // A rate nothing confirms is never lent for long, however high it is relative to the day.
+    let mut w = World::new(dec!(10000));
+    w.market = book(&[(dec!(0.001), dec!(5000000))]);
+    w.market.frr = Some(dec!(0.0002));
+    w.market.last_rate = Some(dec!(0.0002));
+    w.short_top = Some(dec!(0.0005));
+    w.settings.longer_when_high = true;
+    assert!(w.plan().submit.iter().all(|d| d.period == 2));
 }

@@ -7,8 +7,11 @@ const offerWhy = (r: OfferReason) => why(r).replace(/\u00a0/g, ' ');
 
 describe('offerWhy', () => {
   it('explains the short offers with the numbers behind them', () => {
-    expect(offerWhy({ kind: 'Ladder', step: 2, of: 3, ahead_usd: '340000' })).toBe('ladder step 2 of 3, priced where 340 k USD of other offers are cheaper');
-    expect(offerWhy({ kind: 'Ladder', step: 1, of: 1, ahead_usd: '0' })).toBe('short loan, priced where 0 USD of other offers are cheaper');
+    expect(offerWhy({ kind: 'Ladder', step: 2, of: 3, ahead_usd: '340000', top_from: null })).toBe('ladder step 2 of 3, priced where 340 k USD of other offers are cheaper');
+    expect(offerWhy({ kind: 'Ladder', step: 1, of: 1, ahead_usd: '0', top_from: null })).toBe('short loan, priced where 0 USD of other offers are cheaper');
+    expect(offerWhy({ kind: 'Ladder', step: 3, of: 3, ahead_usd: '840000', top_from: '0.00012' })).toBe(
+      'ladder step 3 of 3, priced where 840 k USD of other offers are cheaper; in the top 5 % of the last day’s short trades (from 0.0120 %/day), so lent for longer',
+    );
     expect(offerWhy({ kind: 'Spike', times: '2', top: '0.00014', into: null, level: null })).toBe('held for rate spikes at 2 × the ladder’s top rate (0.0140 %/day)');
     expect(offerWhy({ kind: 'Spike', times: '2', top: '0.00014', into: '0.0006', level: '0.00015' })).toBe(
       'offered into a rate spike: trades at 0.0600 %/day, 4 × the last day’s level (0.0150 %/day); lent for longer',

@@ -23,9 +23,11 @@ function words(reason: OfferReason): string {
   switch (reason.kind) {
     case 'Ladder': {
       const what = reason.of > 1 ? `ladder step ${reason.step} of ${reason.of}` : 'short loan';
-      return reason.ahead_usd == null
-        ? `${what}, priced from the order book`
-        : `${what}, priced where ${compact(reason.ahead_usd)} USD of other offers are cheaper`;
+      const priced =
+        reason.ahead_usd == null
+          ? `${what}, priced from the order book`
+          : `${what}, priced where ${compact(reason.ahead_usd)} USD of other offers are cheaper`;
+      return reason.top_from == null ? priced : `${priced}; in the top 5 % of the last day’s short trades (from ${perDay(reason.top_from)}), so lent for longer`;
     }
     case 'Spike':
       if (reason.into != null && reason.level != null && Number(reason.level) > 0) {

@@ -70,7 +70,7 @@ const BALANCED = {
   tranches: 3, gapBottomUsd: '50000', gapTopUsd: '1000000', spikeFraction: '0.10', spikeRateMultiplier: '1.5',
   periodThresholds: [{ minRate: '0.0004', days: 30 }, { minRate: '0.0007', days: 120 }],
   repriceAfterMinutes: 30, repriceStep: '0.05', frrMode: false, frrDelta: '0', hidden: false, maxOrderSize: null, dailyBudget: null,
-  longShare: '0.8', longFrrFactor: '0.8', longPeriod: 120,
+  longShare: '0.8', longFrrFactor: '0.8', longPeriod: 120, longerWhenHigh: false,
 };
 const START = NOW - 7 * DAY;
 const outcome = (name, kind, perHour, extra = {}) => ({

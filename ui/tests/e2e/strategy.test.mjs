@@ -9,7 +9,7 @@ const BALANCED = {
   tranches: 3, gapBottomUsd: '50000', gapTopUsd: '1000000', spikeFraction: '0.10', spikeRateMultiplier: '1.5',
   periodThresholds: [{ minRate: '0.0004', days: 30 }, { minRate: '0.0007', days: 120 }],
   repriceAfterMinutes: 30, repriceStep: '0.05', frrMode: false, frrDelta: '0', hidden: false, maxOrderSize: null, dailyBudget: null,
-  longShare: '0.8', longFrrFactor: '0.8', longPeriod: 120,
+  longShare: '0.8', longFrrFactor: '0.8', longPeriod: 120, longerWhenHigh: false,
 };
 const STEADY = { ...BALANCED, preset: 'Steady', longShare: '1', tranches: 1, gapBottomUsd: '0', gapTopUsd: '0', spikeFraction: '0' };
 const PROMISES = {
@@ -141,6 +141,12 @@ test('the long loans fields: typed values reach the settings, the server’s fie
   assert.match(await page.textContent('[data-testid="card-long"]'), /the rest is offered at the Flash Return Rate/);
   assert.equal(await page.locator('[data-testid="field-tranches"]').count(), 0);
   await page.locator('[data-testid="card-long"]').screenshot({ path: `${SHOTS}strategy-long-frr.png` });
+  // Longer loans when a rate is high relative to the day: off in the presets, a switch here.
+  await page.click('[data-testid="field-frrMode"]');
+  await page.waitForSelector('[data-testid="field-longerWhenHigh"]');
+  assert.equal(await page.isChecked('[data-testid="field-longerWhenHigh"]'), false);
+  await page.click('[data-testid="field-longerWhenHigh"]');
+  await page.waitForFunction(() => window.__ipcCalls.filter((c) => c.cmd === 'strategy_preview').at(-1)?.args.settings.longerWhenHigh === true);
   assert.deepEqual(consoleErrors, []);
   await context.close();
 });

@@ -17,7 +17,12 @@ of: number,
 /**
  * Other lenders' offers cheaper than this step, USD-equivalent (the step's depth).
  */
-ahead_usd: string | null, } | { "kind": "Spike", 
+ahead_usd: string | null, 
+/**
+ * Set when the rate is in the top 5 % of the recent short market (this rate or
+ * more): then it is lent for longer.
+ */
+top_from: string | null, } | { "kind": "Spike", 
 /**
  * The multiple of the ladder's highest rate.
  */

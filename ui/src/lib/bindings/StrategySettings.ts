@@ -95,4 +95,9 @@ longFrrFactor: string,
 /**
  * The long loans' period in days (2–120).
  */
-longPeriod: number, };
+longPeriod: number, 
+/**
+ * Lend a short offer for 30 days when its rate is in the top 5 % of the last day's short
+ * trades (high *relative to the recent market*), whatever `period_thresholds` say.
+ */
+longerWhenHigh: boolean, };
