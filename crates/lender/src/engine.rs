@@ -460,10 +460,7 @@ impl<X: Exchange> Engine<X> {
     /// Strategy page's live preview). `None` before the first cycle.
     pub fn preview(&self, currency: &str, settings: &StrategySettings) -> Option<Plan> {
         let seen = self.last_seen.get(currency)?;
-        let recent = self.recent.get(currency);
-        let demand = recent.and_then(crate::estimate::RecentPrints::long_demand);
-        let short_level = recent.and_then(crate::estimate::RecentPrints::short_level);
-        let short_top = recent.and_then(crate::estimate::RecentPrints::short_top);
+        let (demand, short_level, short_top) = self.recent_figures(currency);
         Some(planner::plan(&PlanInput {
             settings,
             rules: &self.cfg.rules,
@@ -1073,10 +1070,7 @@ impl<X: Exchange> Engine<X> {
         } else {
             Some(Halt::Paused)
         };
-        let recent = self.recent.get(cur);
-        let demand = recent.and_then(crate::estimate::RecentPrints::long_demand);
-        let short_level = recent.and_then(crate::estimate::RecentPrints::short_level);
-        let short_top = recent.and_then(crate::estimate::RecentPrints::short_top);
+        let (demand, short_level, short_top) = self.recent_figures(cur);
         let input = PlanInput {
             settings,
             rules: &self.cfg.rules,
@@ -1614,6 +1608,22 @@ impl<X: Exchange> Engine<X> {
 }
 
 impl<X: Exchange> Engine<X> {
+    /// What the last day's public trades of `cur` say, for the planner: long-loan volume by
+    /// rate, the short market's level and its top 5 %.
+    fn recent_figures(
+        &self,
+        cur: &str,
+    ) -> (
+        Option<crate::estimate::LongDemand>,
+        Option<Decimal>,
+        Option<Decimal>,
+    ) {
+        let Some(r) = self.recent.get(cur) else {
+            return (None, None, None);
+        };
+        (r.long_demand(), r.short_level(), r.short_top())
+    }
+
     /// Why an own offer was placed, from the submit the app recorded (a record it cannot
     /// read is no reason to fail the cycle: the offer is shown without one).
     fn offer_reason(&self, offer_id: i64) -> Option<crate::planner::OfferReason> {

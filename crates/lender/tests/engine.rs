@@ -514,11 +514,7 @@ async fn the_long_tranche_is_lent_long_near_frr_and_every_own_offer_says_why() {
     r.sim.advance(60_000);
     e.cycle().await.unwrap();
     let status = e.status();
-    let usd = status
-        .currencies
-        .iter()
-        .find(|c| c.currency == "USD")
-        .unwrap();
+    let usd = usd_of(&status);
     let frr = r.sim.with_world(|w| w.markets["fUSD"].frr);
     let offered: Decimal = usd.offers.iter().map(|o| o.amount).sum();
     let lent: Decimal = usd.credits.iter().map(|c| c.amount).sum();
@@ -558,6 +554,15 @@ async fn the_long_tranche_is_lent_long_near_frr_and_every_own_offer_says_why() {
     }
 }
 
+/// The USD part of an engine status.
+fn usd_of(status: &lender::engine::EngineStatus) -> &lender::engine::CurrencyStatus {
+    status
+        .currencies
+        .iter()
+        .find(|c| c.currency == "USD")
+        .expect("USD is lent")
+}
+
 /// An engine lending with `preset`, after `cycles` cycles 5 simulated minutes apart.
 async fn lending_for(
     r: &Rig,
@@ -589,11 +594,7 @@ async fn a_long_offer_says_how_much_of_the_last_days_long_volume_traded_at_or_ab
     r.sim.advance(60_000);
     e.cycle().await.unwrap();
     let status = e.status();
-    let usd = status
-        .currencies
-        .iter()
-        .find(|c| c.currency == "USD")
-        .unwrap();
+    let usd = usd_of(&status);
     let seen: Vec<_> = usd
         .offers
         .iter()
@@ -689,11 +690,7 @@ async fn a_spike_is_offered_into_within_seconds_by_the_watch_between_cycles() {
     r.sim.advance(1_000);
     e.cycle().await.unwrap();
     let status = e.status();
-    let usd = status
-        .currencies
-        .iter()
-        .find(|c| c.currency == "USD")
-        .unwrap();
+    let usd = usd_of(&status);
     let into = usd
         .offers
         .iter()
